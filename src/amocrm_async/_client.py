@@ -1,0 +1,272 @@
+"""``AmoCRMClient``: one per amoCRM account, shared by every task of the application."""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Awaitable, Callable
+from functools import cached_property
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+import httpx
+
+from ._auth import Auth, AuthContext, StaticTokenAuth
+from ._clock import Clock, SystemClock
+from ._domains import is_account_host, normalize_base_domain, split_origin
+from ._pipeline import DEFAULT_TIMEOUT, APIResponse, Pipeline, Query, RequestOptions, RetryPolicy
+from ._ratelimit import MemoryRateLimiter, RateLimiter
+
+if TYPE_CHECKING:
+    from ._oauth import OAuthConfig
+    from ._token_store import TokenStore
+    from ._tokens import OAuthToken
+    from .services.leads import LeadsService
+
+__all__ = ["AmoCRMClient"]
+
+_SHARED_LIMITERS: weakref.WeakKeyDictionary[Clock, MemoryRateLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+_SYSTEM_CLOCK = SystemClock()
+
+
+def _shared_limiter(clock: Clock) -> MemoryRateLimiter:
+    """One limiter per clock, so every client of an account in this process shares its budget."""
+    limiter = _SHARED_LIMITERS.get(clock)
+    if limiter is None:
+        limiter = _SHARED_LIMITERS[clock] = MemoryRateLimiter(clock)
+    return limiter
+
+
+class AmoCRMClient:
+    """Async client for one amoCRM/Kommo account.
+
+    Create it once and share it; close it with ``async with`` or :meth:`aclose`::
+
+        async with AmoCRMClient("acme.amocrm.ru", access_token=TOKEN) as amo:
+            lead = await amo.leads.get_one(42)
+
+    Authentication is one of: ``access_token=`` (a long-lived token), ``oauth=`` with
+    ``token_store=`` (OAuth 2.0 with rotating refresh tokens), or a custom ``auth=``.
+
+    The client never follows redirects and only sends credentials to the account's host.
+    ``allow_any_host=True`` lifts the host check on purpose (e.g. a local fake server, which may
+    then be given as ``"http://127.0.0.1:8000"``).
+    """
+
+    def __init__(
+        self,
+        base_domain: str,
+        *,
+        access_token: str | None = None,
+        oauth: OAuthConfig | None = None,
+        token_store: TokenStore | None = None,
+        token_key: str | None = None,
+        on_token_refreshed: Callable[[OAuthToken, str], Awaitable[None] | None] | None = None,
+        refresh_margin: float = 300.0,
+        auth: Auth | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = 3,
+        max_retry_wait: float = 60.0,
+        retry_policy: RetryPolicy | None = None,
+        rate_limit: float = 7.0,
+        account_rate_limit: float = 50.0,
+        rate_limiter: RateLimiter | None = None,
+        max_rate_wait: float | None = None,
+        context_user_id: int | None = None,
+        clock: Clock | None = None,
+        allow_any_host: bool = False,
+        user_agent: str | None = None,
+    ) -> None:
+        scheme, _ = split_origin(base_domain)
+        host = normalize_base_domain(base_domain, allow_any_host=allow_any_host)
+        self._allow_any_host = allow_any_host
+        if sum(x is not None for x in (access_token, oauth, auth)) != 1:
+            raise ValueError("pass exactly one of access_token=, oauth= (with token_store=), auth=")
+        if http_client is not None and transport is not None:
+            raise ValueError("pass http_client= or transport=, not both")
+        if rate_limit <= 0 or account_rate_limit <= 0:
+            raise ValueError("rate limits must be positive")
+        if auth is None:
+            if access_token is not None:
+                auth = StaticTokenAuth(access_token)
+            else:
+                if token_store is None:
+                    from ._token_store import MemoryTokenStore
+
+                    token_store = MemoryTokenStore()
+                from ._refreshing_auth import RefreshingAuth
+
+                assert oauth is not None
+                auth = RefreshingAuth(
+                    oauth,
+                    token_store,
+                    key=token_key or host,
+                    refresh_margin=refresh_margin,
+                    on_token_refreshed=on_token_refreshed,
+                )
+        self._owns_http = http_client is None
+        if http_client is None:
+            http_client = httpx.AsyncClient(
+                transport=transport,
+                timeout=timeout,
+                follow_redirects=False,
+                limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+            )
+        self._http = http_client
+        clock = clock or _SYSTEM_CLOCK
+        retry = retry_policy or RetryPolicy(max_retries=max_retries, max_retry_wait=max_retry_wait)
+        self._pipeline = Pipeline(
+            http=http_client,
+            auth=auth,
+            limiter=rate_limiter or _shared_limiter(clock),
+            clock=clock,
+            base_domain=host,
+            scheme=scheme or "https",
+            integration_key=oauth.client_id if oauth is not None else "default",
+            rate_limit=rate_limit,
+            account_rate_limit=account_rate_limit,
+            max_rate_wait=max_rate_wait,
+            retry=retry,
+            timeout=timeout,
+            context_user_id=context_user_id,
+            user_agent=user_agent,
+            host_allowed=self._host_allowed,
+        )
+        auth.bind(
+            AuthContext(
+                clock=clock,
+                get_base_domain=lambda: self._pipeline.base_domain,
+                set_base_domain=self._set_base_domain,
+                send=self._pipeline.send_unauthenticated,
+                scheme=self._pipeline.scheme,
+            )
+        )
+        self._closed = False
+
+    @classmethod
+    def _derived(cls, parent: AmoCRMClient, pipeline: Pipeline) -> Self:
+        clone = cls.__new__(cls)
+        clone.__dict__.update(
+            {k: v for k, v in parent.__dict__.items() if k not in _CACHED_SERVICES}
+        )
+        clone._pipeline = pipeline
+        clone._owns_http = False
+        clone._closed = True
+        return clone
+
+    def with_options(
+        self,
+        *,
+        context_user_id: int | None = None,
+        max_retries: int | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_rate_wait: float | None = None,
+    ) -> Self:
+        """A view of this client with other settings; it shares the pool, auth and limiter.
+
+        ``amo.with_options(context_user_id=7)`` acts with the rights of user 7 (the token must be
+        an admin's). Closing the view does nothing; close the original.
+        """
+        changes: dict[str, Any] = {}
+        if context_user_id is not None:
+            changes["context_user_id"] = context_user_id
+        if max_retries is not None:
+            changes["retry"] = RetryPolicy(
+                max_retries=max_retries,
+                initial_backoff=self._pipeline.retry.initial_backoff,
+                max_backoff=self._pipeline.retry.max_backoff,
+                max_retry_wait=self._pipeline.retry.max_retry_wait,
+                jitter=self._pipeline.retry.jitter,
+            )
+        if timeout is not None:
+            changes["timeout"] = timeout
+        if max_rate_wait is not None:
+            changes["max_rate_wait"] = max_rate_wait
+        return self._derived(self, self._pipeline.copy(**changes))
+
+    def _host_allowed(self, host: str) -> bool:
+        return self._allow_any_host or is_account_host(host)
+
+    def _set_base_domain(self, value: str) -> None:
+        self._pipeline.base_domain = normalize_base_domain(
+            value, allow_any_host=self._allow_any_host
+        )
+
+    @property
+    def base_domain(self) -> str:
+        """The account host requests go to (it can change after a subdomain rename)."""
+        return self._pipeline.base_domain
+
+    @property
+    def auth(self) -> Auth:
+        return self._pipeline.auth
+
+    @property
+    def clock(self) -> Clock:
+        return self._pipeline.clock
+
+    @cached_property
+    def leads(self) -> LeadsService:
+        from .services.leads import LeadsService
+
+        return LeadsService(self._pipeline)
+
+    async def authorize(self, code: str) -> OAuthToken:
+        """Exchange an OAuth authorization code for the first token pair and store it."""
+        from ._refreshing_auth import RefreshingAuth
+
+        if not isinstance(self._pipeline.auth, RefreshingAuth):
+            raise TypeError("authorize() needs a client created with oauth=")
+        return await self._pipeline.auth.authorize(code)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Query = None,
+        json: Any = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        extra_headers: dict[str, str] | None = None,
+        extra_query: dict[str, str] | None = None,
+    ) -> APIResponse:
+        """A raw call on the account host (``path`` like ``/api/v4/account``), same pipeline."""
+        if not path.startswith("/"):
+            raise ValueError("path must start with '/'")
+        return await self._pipeline.request(
+            method,
+            path,
+            query=query,
+            json=json,
+            options=RequestOptions(timeout, max_retries, extra_headers, extra_query),
+        )
+
+    async def aclose(self) -> None:
+        """Close the connection pool (if the client created it) and release the auth."""
+        if self._closed:
+            return
+        self._closed = True
+        await self._pipeline.auth.aclose()
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"AmoCRMClient(base_domain={self.base_domain!r}, auth={type(self.auth).__name__})"
+
+
+_CACHED_SERVICES = frozenset({"leads"})

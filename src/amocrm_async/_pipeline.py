@@ -1,0 +1,588 @@
+"""The request pipeline: the one place that talks HTTP.
+
+build URL/query/body → auth header → rate limiter → send → classify → retry → decode.
+
+Retry rules (amoCRM has no idempotency keys, protocol.md §5):
+
+* GET/HEAD retry on 429, 500, 502, 503, 504, timeouts and transport errors.
+* POST/PATCH/DELETE retry only when the request provably was not applied: 429, and failures in
+  the connect phase (connect error, connect or pool timeout). Any other failure of a write
+  raises :class:`~amocrm_async.errors.OutcomeUnknownError` and is never replayed.
+* A 401 is retried once, on every method, if the auth produced a new token.
+* A 403 that is an account block is raised at once.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, TypeVar
+
+import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+
+from ._auth import Auth
+from ._clock import Clock
+from ._ratelimit import Bucket, RateLimiter
+from ._version import __version__
+from .errors import (
+    AccountBlockedError,
+    AmoCRMError,
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    ForbiddenError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    RequestValidationError,
+    ResponseDecodeError,
+    ValidationIssue,
+    error_for_status,
+)
+from .filters._query import encode_query
+
+__all__ = [
+    "APIResponse",
+    "NotSentError",
+    "Pipeline",
+    "RequestOptions",
+    "RetryPolicy",
+    "build_api_error",
+    "retry_after_seconds",
+]
+
+logger = logging.getLogger("amocrm_async")
+
+T = TypeVar("T")
+
+IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+RETRYABLE_STATUSES: Final = frozenset({500, 502, 503, 504})
+DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=10.0, pool=30.0)
+BLOCK_AFTER_429_WINDOW: Final = 300.0
+"""A 403 within this many seconds of a 429 is taken as the account block that follows 429s."""
+
+Query = str | Sequence[tuple[str, str]] | None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestOptions:
+    """Per-call overrides, accepted by every service method as keyword arguments."""
+
+    timeout: float | httpx.Timeout | None = None
+    max_retries: int | None = None
+    extra_headers: Mapping[str, str] | None = None
+    extra_query: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How hard to retry. ``max_retry_wait`` bounds one wait: a longer one raises instead."""
+
+    max_retries: int = 3
+    initial_backoff: float = 0.5
+    max_backoff: float = 8.0
+    max_retry_wait: float = 60.0
+    jitter: Callable[[float], float] = field(default=lambda delay: delay * random.uniform(0.5, 1.0))
+
+    def backoff(self, retry_number: int) -> float:
+        """Capped exponential backoff with jitter for the ``retry_number``-th retry (1-based)."""
+        base = min(self.max_backoff, self.initial_backoff * 2 ** max(0, retry_number - 1))
+        return self.jitter(base)
+
+
+@dataclass(frozen=True, slots=True)
+class APIResponse:
+    """A successful response, with what a caller may want for logs or support tickets."""
+
+    method: str
+    url: str
+    status: int
+    headers: httpx.Headers
+    content: bytes
+    request_id: str | None
+    retries_taken: int
+
+    def json(self) -> Any:
+        return json.loads(self.content) if self.content else None
+
+
+class _Retry(Exception):
+    """Internal: this attempt failed in a retryable way."""
+
+    def __init__(self, error: AmoCRMError, delay: float | None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.delay = delay
+
+
+class NotSentError(Exception):
+    """Internal: the ``gate`` said not to send (a batch was stopped before this chunk went out)."""
+
+
+class AccountState:
+    """What every pipeline of one account shares, including copies made by ``with_options``."""
+
+    def __init__(self, base_domain: str) -> None:
+        self.base_domain = base_domain
+        self.last_429_at: float | None = None
+        self.consecutive_429 = 0
+
+
+class Pipeline:
+    """Owns auth, the limiter, retries and error mapping for one account."""
+
+    def __init__(
+        self,
+        *,
+        http: httpx.AsyncClient,
+        auth: Auth,
+        limiter: RateLimiter,
+        clock: Clock,
+        base_domain: str,
+        scheme: str = "https",
+        integration_key: str = "default",
+        rate_limit: float = 7.0,
+        account_rate_limit: float = 50.0,
+        max_rate_wait: float | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        context_user_id: int | None = None,
+        user_agent: str | None = None,
+        host_allowed: Callable[[str], bool],
+    ) -> None:
+        self.http = http
+        self.auth = auth
+        self.limiter = limiter
+        self.clock = clock
+        self.account = AccountState(base_domain)
+        self.scheme = scheme
+        self.integration_key = integration_key
+        self.rate_limit = rate_limit
+        self.account_rate_limit = account_rate_limit
+        self.max_rate_wait = max_rate_wait
+        self.retry = retry or RetryPolicy()
+        self.timeout = timeout
+        self.context_user_id = context_user_id
+        self.user_agent = user_agent or f"amocrm-async/{__version__}"
+        self.host_allowed = host_allowed
+
+    @property
+    def base_domain(self) -> str:
+        return self.account.base_domain
+
+    @base_domain.setter
+    def base_domain(self, value: str) -> None:
+        self.account.base_domain = value
+
+    def copy(self, **changes: Any) -> Pipeline:
+        """A pipeline sharing pool, auth and limiter, with some settings changed."""
+        clone = object.__new__(Pipeline)
+        clone.__dict__.update(self.__dict__)
+        for name, value in changes.items():
+            setattr(clone, name, value)
+        return clone
+
+    @property
+    def buckets(self) -> tuple[Bucket, Bucket]:
+        return (
+            Bucket(f"{self.base_domain}|{self.integration_key}", self.rate_limit),
+            Bucket(self.base_domain, self.account_rate_limit),
+        )
+
+    def url(self, path: str, query: Query = None, extra_query: Mapping[str, str] | None = None) -> str:
+        """Absolute URL on the account host; ``query`` is pre-encoded or (key, value) pairs."""
+        url = f"{self.scheme}://{self.base_domain}{path}"
+        parts = []
+        if isinstance(query, str):
+            if query:
+                parts.append(query)
+        elif query:
+            parts.append(encode_query(query))
+        if extra_query:
+            parts.append(encode_query(extra_query.items()))
+        return url + ("?" + "&".join(parts) if parts else "")
+
+    async def send_unauthenticated(
+        self,
+        method: str,
+        url: str,
+        *,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """One request without auth or retries (OAuth endpoints); still rate limited."""
+        host = httpx.URL(url).netloc.decode("ascii").lower()
+        if not self.host_allowed(host):
+            raise AmoCRMError(f"refusing to send credentials to a non-account host: {host}")
+        await self.limiter.acquire(self.buckets, account=self.base_domain, max_wait=self.max_rate_wait)
+        request = self.http.build_request(
+            method,
+            url,
+            json=json,
+            headers={"User-Agent": self.user_agent, **(headers or {})},
+            timeout=self.timeout,
+        )
+        try:
+            response = await self.http.send(request, follow_redirects=False)
+        except httpx.TimeoutException as exc:
+            raise APITimeoutError(type(exc).__name__, method=method, url=_safe_url(url)) from exc
+        except httpx.TransportError as exc:
+            raise APIConnectionError(type(exc).__name__, method=method, url=_safe_url(url)) from exc
+        logger.debug(
+            "%s %s -> %s (oauth, request id %s)",
+            method,
+            httpx.URL(url).path,
+            response.status_code,
+            response.headers.get("X-Request-Id"),
+        )
+        return response
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Query = None,
+        json: Any = None,
+        options: RequestOptions | None = None,
+        request_ids: Sequence[str] = (),
+        gate: Callable[[], bool] | None = None,
+    ) -> APIResponse:
+        """Send with retries and return the successful response (2xx, incl. 202/204)."""
+        return await self.request_decoded(
+            method,
+            path,
+            _identity,
+            query=query,
+            json=json,
+            options=options,
+            request_ids=request_ids,
+            gate=gate,
+        )
+
+    async def request_decoded(
+        self,
+        method: str,
+        path: str,
+        decode: Callable[[APIResponse], T],
+        *,
+        query: Query = None,
+        json: Any = None,
+        options: RequestOptions | None = None,
+        request_ids: Sequence[str] = (),
+        gate: Callable[[], bool] | None = None,
+    ) -> T:
+        """Like :meth:`request`, decoding inside the retry loop.
+
+        A GET whose body cannot be decoded (e.g. truncated) is retried like a dropped connection;
+        for a write it means the outcome is unknown.
+        """
+        options = options or RequestOptions()
+        method = method.upper()
+        max_retries = self.retry.max_retries if options.max_retries is None else options.max_retries
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(max_retries + 1),
+            wait=self._wait,
+            retry=retry_if_exception_type(_Retry),
+            sleep=self.clock.sleep,
+            reraise=True,
+        )
+        content = None if json is None else _dumps(json)
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    number = attempt.retry_state.attempt_number
+                    response = await self._attempt(
+                        method, path, query, content, options, request_ids, gate, number
+                    )
+                    return self._decode(response, decode, request_ids)
+        except _Retry as failed:
+            raise failed.error from failed.error.__cause__
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _decode(
+        self, response: APIResponse, decode: Callable[[APIResponse], T], request_ids: Sequence[str]
+    ) -> T:
+        try:
+            return decode(response)
+        except ValueError as exc:
+            error = ResponseDecodeError(
+                method=response.method, url=response.url, status=response.status, cause=exc
+            )
+            error.__cause__ = exc
+            if response.method in IDEMPOTENT_METHODS:
+                raise _Retry(error, None) from exc
+            raise OutcomeUnknownError(
+                method=response.method, url=response.url, request_ids=request_ids, cause=error
+            ) from exc
+
+    def _wait(self, state: RetryCallState) -> float:
+        outcome = state.outcome
+        failure = outcome.exception() if outcome is not None else None
+        if isinstance(failure, _Retry) and failure.delay is not None:
+            return failure.delay
+        delay = self.retry.backoff(state.attempt_number)
+        return delay
+
+    async def _attempt(
+        self,
+        method: str,
+        path: str,
+        query: Query,
+        content: bytes | None,
+        options: RequestOptions,
+        request_ids: Sequence[str],
+        gate: Callable[[], bool] | None,
+        attempt: int,
+    ) -> APIResponse:
+        refreshed = False
+        while True:
+            token = await self.auth.get_access_token()
+            url = self.url(path, query, options.extra_query)
+            headers = self._headers(token, options, has_body=content is not None)
+            await self.limiter.acquire(
+                self.buckets, account=self.base_domain, max_wait=self.max_rate_wait
+            )
+            if gate is not None and not gate():
+                raise NotSentError
+            request = self.http.build_request(
+                method,
+                url,
+                content=content,
+                headers=headers,
+                timeout=options.timeout if options.timeout is not None else self.timeout,
+            )
+            started = self.clock.monotonic()
+            try:
+                response = await self.http.send(request, follow_redirects=False)
+            except httpx.TransportError as exc:
+                self._log(method, url, None, attempt, started, None)
+                raise self._transport_failure(exc, method, url, request_ids) from exc
+            request_id = response.headers.get("X-Request-Id")
+            self._log(method, url, response.status_code, attempt, started, request_id)
+            status = response.status_code
+            if 200 <= status < 300:
+                self.account.consecutive_429 = 0
+                return APIResponse(
+                    method=method,
+                    url=url,
+                    status=status,
+                    headers=response.headers,
+                    content=response.content,
+                    request_id=request_id,
+                    retries_taken=attempt - 1,
+                )
+            if status == 401 and not refreshed and await self.auth.handle_unauthorized(token):
+                refreshed = True
+                continue
+            raise await self._status_failure(response, method, url, request_ids)
+
+    def _headers(self, token: str, options: RequestOptions, *, has_body: bool) -> dict[str, str]:
+        headers = {
+            "User-Agent": self.user_agent,
+            "Accept": "application/json",
+        }
+        if has_body:
+            headers["Content-Type"] = "application/json"
+        if self.context_user_id is not None:
+            headers["X-Context-User-ID"] = str(self.context_user_id)
+        if options.extra_headers:
+            headers.update(options.extra_headers)
+        headers["Authorization"] = f"Bearer {token}"
+        return headers
+
+    def _log(
+        self,
+        method: str,
+        url: str,
+        status: int | None,
+        attempt: int,
+        started: float,
+        request_id: str | None,
+    ) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %s (attempt %d, %.3fs, request id %s)",
+                method,
+                httpx.URL(url).raw_path.decode("ascii", "replace"),
+                status if status is not None else "no response",
+                attempt,
+                self.clock.monotonic() - started,
+                request_id,
+            )
+
+    def _transport_failure(
+        self, exc: httpx.TransportError, method: str, url: str, request_ids: Sequence[str]
+    ) -> Exception:
+        kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+        error = kind(f"{type(exc).__name__}: {exc}", method=method, url=url)
+        error.__cause__ = exc
+        not_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+        if not_sent or method in IDEMPOTENT_METHODS:
+            return _Retry(error, None)
+        return OutcomeUnknownError(method=method, url=url, request_ids=request_ids, cause=error)
+
+    async def _status_failure(
+        self, response: httpx.Response, method: str, url: str, request_ids: Sequence[str]
+    ) -> Exception:
+        status = response.status_code
+        error = build_api_error(response, method, url)
+        if status == 429:
+            self.account.consecutive_429 += 1
+            self.account.last_429_at = self.clock.monotonic()
+            assert isinstance(error, RateLimitedError)
+            delay = retry_after_seconds(response, error.retry_after, self.clock.time())
+            if delay is None:
+                delay = self.retry.backoff(self.account.consecutive_429)
+            if delay > self.retry.max_retry_wait:
+                return error
+            await self.limiter.cool_down(self.base_domain, delay)
+            return _Retry(error, 0.0)
+        if status == 403 and isinstance(error, ForbiddenError):
+            last_429 = self.account.last_429_at
+            recent_429 = (
+                last_429 is not None and self.clock.monotonic() - last_429 < BLOCK_AFTER_429_WINDOW
+            )
+            if _is_html(response) or recent_429:
+                return _rebuild(error, AccountBlockedError)
+            return error
+        if status in RETRYABLE_STATUSES:
+            if method in IDEMPOTENT_METHODS:
+                return _Retry(error, None)
+            return OutcomeUnknownError(method=method, url=url, request_ids=request_ids, cause=error)
+        return error
+
+
+def _identity(response: APIResponse) -> APIResponse:
+    return response
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _safe_url(url: str) -> str:
+    return str(httpx.URL(url).copy_with(query=None))
+
+
+def _is_html(response: httpx.Response) -> bool:
+    ctype = response.headers.get("Content-Type", "").lower()
+    return "html" in ctype or response.content.lstrip()[:1] == b"<"
+
+
+def _rebuild(error: APIError, cls: type[APIError]) -> APIError:
+    new = cls(
+        status=error.status,
+        method=error.method,
+        url=error.url,
+        request_id=error.request_id,
+        title=error.title,
+        detail=error.detail,
+        type=error.type,
+        hint=error.hint,
+        body=error.body,
+        payload=error.payload,
+    )
+    return new
+
+
+def build_api_error(response: httpx.Response, method: str, url: str) -> APIError:
+    """Map an error response (JSON problem, HTML or plain text) to its exception."""
+    status = response.status_code
+    text = response.content.decode("utf-8", "replace")
+    payload: Mapping[str, Any] = {}
+    try:
+        parsed = json.loads(response.content) if response.content else None
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, Mapping):
+        payload = parsed
+    cls = error_for_status(status)
+    common: dict[str, Any] = {
+        "status": status,
+        "method": method,
+        "url": url,
+        "request_id": response.headers.get("X-Request-Id"),
+        "title": _str_or_none(payload.get("title")) or (None if payload else _html_title(text)),
+        "detail": _str_or_none(payload.get("detail")),
+        "type": _str_or_none(payload.get("type")),
+        "hint": _str_or_none(payload.get("hint")),
+        "body": text,
+        "payload": payload,
+    }
+    if status == 429:
+        return RateLimitedError(retry_after=_float_or_none(payload.get("retry_after")), **common)
+    issues = _validation_issues(payload)
+    if status == 400 and issues:
+        return RequestValidationError(errors=issues, **common)
+    return cls(**common)
+
+
+def _validation_issues(payload: Mapping[str, Any]) -> list[ValidationIssue]:
+    raw = payload.get("validation-errors")
+    if not isinstance(raw, list):
+        return []
+    issues = []
+    for entry in raw:
+        if not isinstance(entry, Mapping):
+            continue
+        rid = entry.get("request_id")
+        errors = entry.get("errors")
+        for err in errors if isinstance(errors, list) else []:
+            if isinstance(err, Mapping):
+                issues.append(
+                    ValidationIssue(
+                        request_id=None if rid is None else str(rid),
+                        code=_str_or_none(err.get("code")),
+                        path=_str_or_none(err.get("path")),
+                        detail=_str_or_none(err.get("detail")),
+                    )
+                )
+    return issues
+
+
+def retry_after_seconds(
+    response: httpx.Response, body_retry_after: float | None, now: float
+) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (seconds or HTTP date), else the body's."""
+    header = response.headers.get("Retry-After")
+    if header:
+        header = header.strip()
+        try:
+            return max(0.0, float(header))
+        except ValueError:
+            pass
+        try:
+            when = email.utils.parsedate_to_datetime(header)
+        except (TypeError, ValueError):
+            when = None
+        if when is not None:
+            return max(0.0, when.timestamp() - now)
+    if body_retry_after is not None and body_retry_after >= 0:
+        return body_retry_after
+    return None
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _float_or_none(value: Any) -> float | None:
+    try:
+        return None if value is None else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _html_title(text: str) -> str | None:
+    lower = text.lower()
+    start = lower.find("<title>")
+    end = lower.find("</title>")
+    if start != -1 and end > start:
+        return text[start + 7 : end].strip() or None
+    return None
+

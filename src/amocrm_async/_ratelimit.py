@@ -1,0 +1,111 @@
+"""Client-side rate limiting: keep an account under amoCRM's limits so it never gets blocked.
+
+amoCRM allows about 7 requests/s per integration and account and 50 requests/s per account
+(protocol.md §2); repeated 429s end in a 403 block of the whole account. The limiter spaces
+requests evenly (GCRA: one "theoretical arrival time" per bucket, no polling), checks several
+buckets at once and commits a single slot that satisfies all of them, and keeps a per-account
+cool-down that a 429 extends, so one 429 pauses every coroutine of that account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from ._clock import Clock, SystemClock
+from .errors import RateLimitTimeoutError
+
+__all__ = ["Bucket", "MemoryRateLimiter", "RateLimiter"]
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """One limit: at most ``rate`` requests per second under ``key``, ``burst`` back to back."""
+
+    key: str
+    rate: float
+    burst: int = 1
+
+    def __post_init__(self) -> None:
+        if self.rate <= 0:
+            raise ValueError("rate must be positive")
+        if self.burst < 1:
+            raise ValueError("burst must be at least 1")
+
+
+@runtime_checkable
+class RateLimiter(Protocol):
+    """What the request pipeline needs from a limiter (in-process, or e.g. Redis-backed)."""
+
+    async def acquire(
+        self, buckets: Sequence[Bucket], *, account: str, max_wait: float | None = None
+    ) -> float:
+        """Wait for a slot in every bucket and outside the account's cool-down.
+
+        Returns the seconds waited; raises RateLimitTimeoutError if the wait would exceed
+        ``max_wait``.
+        """
+        ...
+
+    async def cool_down(self, account: str, seconds: float) -> None:
+        """Pause every request of ``account`` for at least ``seconds`` from now."""
+        ...
+
+
+class MemoryRateLimiter:
+    """In-process GCRA limiter. Share one instance between clients of the same account.
+
+    A slot reserved by a task that is then cancelled is not reused (slight under-use).
+    """
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        self.clock: Clock = clock or SystemClock()
+        self._tat: dict[str, float] = {}
+        self._cooldown_until: dict[str, float] = {}
+
+    def cooldown_remaining(self, account: str) -> float:
+        return max(0.0, self._cooldown_until.get(account, 0.0) - self.clock.monotonic())
+
+    async def acquire(
+        self, buckets: Sequence[Bucket], *, account: str, max_wait: float | None = None
+    ) -> float:
+        waited = 0.0
+        while True:
+            now = self.clock.monotonic()
+            cooldown = self._cooldown_until.get(account, 0.0) - now
+            if cooldown > 0:
+                self._check(waited + cooldown, max_wait, "the account's 429 cool-down")
+                await self.clock.sleep(cooldown)
+                waited += cooldown
+                continue
+            slot = now
+            for bucket in buckets:
+                interval = 1.0 / bucket.rate
+                tat = max(self._tat.get(bucket.key, now), now)
+                slot = max(slot, tat - (bucket.burst - 1) * interval)
+            wait = slot - now
+            self._check(waited + wait, max_wait, "the rate limit")
+            for bucket in buckets:
+                tat = max(self._tat.get(bucket.key, now), slot)
+                self._tat[bucket.key] = tat + 1.0 / bucket.rate
+            if wait > 0:
+                await self.clock.sleep(wait)
+                waited += wait
+            if self._cooldown_until.get(account, 0.0) <= self.clock.monotonic():
+                return waited
+
+    async def cool_down(self, account: str, seconds: float) -> None:
+        until = self.clock.monotonic() + max(0.0, seconds)
+        if until > self._cooldown_until.get(account, 0.0):
+            self._cooldown_until[account] = until
+
+    @staticmethod
+    def _check(wait: float, max_wait: float | None, what: str) -> None:
+        if max_wait is not None and wait > max_wait:
+            raise RateLimitTimeoutError(
+                f"waiting {wait:.2f}s for {what} exceeds max_wait={max_wait:.2f}s", wait=wait
+            )
+
+    def __repr__(self) -> str:
+        return f"MemoryRateLimiter(buckets={len(self._tat)})"

@@ -1,0 +1,411 @@
+"""Every exception the SDK raises.
+
+One hierarchy, rooted at :class:`AmoCRMError`:
+
+* :class:`APIError` — the server answered with an error status; one subclass per status amoCRM
+  uses, carrying status, method, URL, ``X-Request-Id``, the problem fields and the (capped) body.
+* :class:`TransportError` — no usable answer (connection failure, timeout).
+* :class:`OutcomeUnknownError` — a write failed in a way that does not say whether it was applied.
+* :class:`BatchError` — a chunked write failed part-way: what was written, what failed, what was
+  never sent.
+* auth and one-time-token errors.
+
+No message, ``repr`` or attribute ever holds an access token, refresh token or client secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AccountBlockedError",
+    "AmoCRMError",
+    "BadRequestError",
+    "BatchError",
+    "BatchFailure",
+    "ConflictError",
+    "DisposableTokenAlgorithmError",
+    "DisposableTokenAudienceError",
+    "DisposableTokenError",
+    "DisposableTokenExpiredError",
+    "DisposableTokenMalformedError",
+    "DisposableTokenSignatureError",
+    "ForbiddenError",
+    "InvalidBaseDomainError",
+    "MethodNotAllowedError",
+    "NotFoundError",
+    "OAuthError",
+    "OutcomeUnknownError",
+    "PaymentRequiredError",
+    "RateLimitTimeoutError",
+    "RateLimitedError",
+    "ReauthorizationRequiredError",
+    "RequestValidationError",
+    "ResponseDecodeError",
+    "ServerError",
+    "TokenExpiredError",
+    "TooManyEntitiesError",
+    "TransportError",
+    "UnauthorizedError",
+    "ValidationIssue",
+    "error_for_status",
+    "AuthorizationCallbackError",
+    "AuthorizationDeniedError",
+    "OAuthStateMismatchError",
+    "TokenStoreError",
+    "TokenStoreLockTimeoutError",
+]
+
+BODY_LIMIT = 2000
+"""Raw response bodies kept on errors are cut to this many characters."""
+
+_SHOWN_ISSUES = 3
+
+
+class AmoCRMError(Exception):
+    """Base class of every error raised by ``amocrm_async``."""
+
+
+class InvalidBaseDomainError(AmoCRMError, ValueError):
+    """The base domain is not an amoCRM/Kommo account host (and the caller did not opt in)."""
+
+
+class RateLimitTimeoutError(AmoCRMError):
+    """Waiting for the rate limiter (or a 429 cool-down) would exceed the configured maximum."""
+
+    def __init__(self, message: str, *, wait: float) -> None:
+        super().__init__(message)
+        self.wait = wait
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationIssue:
+    """One entry of a 400 response's ``validation-errors``: which entity, which field, why."""
+
+    request_id: str | None
+    code: str | None
+    path: str | None
+    detail: str | None
+
+    def __str__(self) -> str:
+        where = f"request_id={self.request_id} " if self.request_id is not None else ""
+        return f"{where}{self.path or '?'}: {self.code or '?'} ({self.detail or ''})"
+
+
+def _path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+class APIError(AmoCRMError):
+    """The server answered with a non-success status."""
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        method: str,
+        url: str,
+        request_id: str | None = None,
+        title: str | None = None,
+        detail: str | None = None,
+        type: str | None = None,
+        hint: str | None = None,
+        body: str = "",
+        payload: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.status = status
+        self.method = method
+        self.url = url
+        self.request_id = request_id
+        self.title = title
+        self.detail = detail
+        self.type = type
+        self.hint = hint
+        self.body = body[:BODY_LIMIT]
+        self.payload: Mapping[str, Any] = payload or {}
+        super().__init__(self._message())
+
+    @property
+    def path(self) -> str:
+        """Path and query of the failed request (the host is the account's)."""
+        return _path_of(self.url)
+
+    def _details(self) -> list[str]:
+        out = []
+        if self.title:
+            out.append(self.title)
+        if self.detail and self.detail != self.title:
+            out.append(self.detail)
+        if self.hint:
+            out.append(f"hint: {self.hint}")
+        return out
+
+    def _message(self) -> str:
+        head = f"{self.status} {self.method} {self.path}"
+        if self.request_id:
+            head += f" [request id {self.request_id}]"
+        details = self._details()
+        return head + (": " + "; ".join(details) if details else "")
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status}, method={self.method!r}, "
+            f"path={self.path!r}, request_id={self.request_id!r})"
+        )
+
+
+class BadRequestError(APIError):
+    """400 without per-entity validation errors (e.g. "Request data can not be empty")."""
+
+
+class RequestValidationError(BadRequestError):
+    """400 with ``validation-errors``: ``errors`` lists each failing entity field."""
+
+    def __init__(self, *, errors: Sequence[ValidationIssue] = (), **kwargs: Any) -> None:
+        self.errors: list[ValidationIssue] = list(errors)
+        super().__init__(**kwargs)
+
+    def _details(self) -> list[str]:
+        out = super()._details()
+        shown = [str(issue) for issue in self.errors[:_SHOWN_ISSUES]]
+        if len(self.errors) > _SHOWN_ISSUES:
+            shown.append(f"... {len(self.errors) - _SHOWN_ISSUES} more")
+        return [*out, *shown]
+
+    def for_request_id(self, request_id: str) -> list[ValidationIssue]:
+        """The issues reported for one entity of the batch."""
+        return [issue for issue in self.errors if issue.request_id == request_id]
+
+
+class UnauthorizedError(APIError):
+    """401: the token is missing, expired or revoked (or the integration was uninstalled)."""
+
+
+class OAuthError(UnauthorizedError):
+    """The OAuth token endpoint refused a grant; ``hint`` carries amoCRM's real reason."""
+
+
+class PaymentRequiredError(APIError):
+    """402: the account's paid period ended, or its tariff lacks this feature."""
+
+
+class ForbiddenError(APIError):
+    """403: insufficient rights, IP not whitelisted."""
+
+
+class AccountBlockedError(ForbiddenError):
+    """403 block of the account's API access (HTML page from nginx, or a 403 after 429s).
+
+    Only amoCRM support can lift it; the SDK never retries it.
+    """
+
+
+class NotFoundError(APIError):
+    """404, or a ``get_one`` of an entity that does not exist (amoCRM may answer 204)."""
+
+
+class MethodNotAllowedError(APIError):
+    """405."""
+
+
+class ConflictError(APIError):
+    """409."""
+
+
+class TooManyEntitiesError(APIError):
+    """422: more entities in one write than the API accepts (250)."""
+
+
+class RateLimitedError(APIError):
+    """429: rate limit exceeded; ``retry_after`` is the server's hint in seconds, if any."""
+
+    def __init__(self, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(**kwargs)
+
+
+class ServerError(APIError):
+    """5xx."""
+
+
+_STATUS_CLASSES: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: UnauthorizedError,
+    402: PaymentRequiredError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    405: MethodNotAllowedError,
+    409: ConflictError,
+    422: TooManyEntitiesError,
+    429: RateLimitedError,
+}
+
+
+def error_for_status(status: int) -> type[APIError]:
+    """The exception class for an HTTP error status."""
+    if status >= 500:
+        return ServerError
+    return _STATUS_CLASSES.get(status, APIError)
+
+
+class TransportError(AmoCRMError):
+    """No response could be read (network failure or timeout)."""
+
+    def __init__(self, message: str, *, method: str, url: str) -> None:
+        self.method = method
+        self.url = url
+        super().__init__(f"{message}: {method} {_path_of(url)}")
+
+    @property
+    def path(self) -> str:
+        return _path_of(self.url)
+
+
+class APIConnectionError(TransportError):
+    """The connection failed or dropped."""
+
+
+class APITimeoutError(TransportError):
+    """The request timed out."""
+
+
+class ResponseDecodeError(AmoCRMError):
+    """A 2xx response whose body could not be decoded (truncated, not JSON, unexpected shape)."""
+
+    def __init__(self, *, method: str, url: str, status: int, cause: BaseException) -> None:
+        self.method = method
+        self.url = url
+        self.status = status
+        self.cause = cause
+        super().__init__(
+            f"could not decode the {status} response of {method} {_path_of(url)}: "
+            f"{type(cause).__name__}: {str(cause)[:300]}"
+        )
+
+
+class OutcomeUnknownError(AmoCRMError):
+    """A write failed ambiguously (read timeout, dropped connection, 5xx): it may have been applied.
+
+    The SDK never replays such a write. ``request_ids`` name the entities of that request so the
+    caller can look them up (e.g. by a marker field) before resending.
+    """
+
+    def __init__(
+        self,
+        *,
+        method: str,
+        url: str,
+        request_ids: Sequence[str],
+        cause: BaseException,
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.request_ids = list(request_ids)
+        self.cause = cause
+        ids = ", ".join(self.request_ids[:10]) + (" ..." if len(self.request_ids) > 10 else "")
+        super().__init__(
+            f"outcome unknown for {method} {_path_of(url)} after {type(cause).__name__}: "
+            f"{cause}; the write may or may not have been applied (request ids: {ids or '-'})"
+        )
+
+    @property
+    def path(self) -> str:
+        return _path_of(self.url)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchFailure:
+    """One entity of a failed chunk, with the server's issues for it (empty if none named it)."""
+
+    item: Any
+    issues: tuple[ValidationIssue, ...]
+    error: AmoCRMError
+
+
+class BatchError(AmoCRMError):
+    """A chunked write did not complete. Nothing is dropped silently:
+
+    * ``written`` — models the server stored (ids and ``updated_at`` filled in);
+    * ``failed`` — entities of chunks the server rejected, each with its issues and error;
+    * ``unknown`` — entities of chunks whose outcome is unknown (see :class:`OutcomeUnknownError`);
+    * ``not_sent`` — entities never sent because an earlier failure stopped the batch.
+    """
+
+    def __init__(
+        self,
+        *,
+        written: Sequence[Any],
+        failed: Sequence[BatchFailure],
+        unknown: Sequence[Any],
+        not_sent: Sequence[Any],
+        errors: Sequence[AmoCRMError],
+    ) -> None:
+        self.written = list(written)
+        self.failed = list(failed)
+        self.unknown = list(unknown)
+        self.not_sent = list(not_sent)
+        self.errors = list(errors)
+        first = f"; first error: {errors[0]}" if errors else ""
+        super().__init__(
+            f"batch write incomplete: {len(self.written)} written, {len(self.failed)} failed, "
+            f"{len(self.unknown)} outcome unknown, {len(self.not_sent)} not sent{first}"
+        )
+
+
+class ReauthorizationRequiredError(AmoCRMError):
+    """The refresh token was rejected (revoked, reused or expired); a user must re-authorise."""
+
+
+class TokenExpiredError(AmoCRMError):
+    """A long-lived token has expired; it cannot be refreshed, create a new one."""
+
+
+class DisposableTokenError(AmoCRMError, ValueError):
+    """A one-time (widget or bot) token failed verification."""
+
+
+class DisposableTokenMalformedError(DisposableTokenError):
+    """The token is not a well-formed JWT or lacks required claims."""
+
+
+class DisposableTokenAlgorithmError(DisposableTokenError):
+    """The token's ``alg`` is not the one allowed (``none`` included)."""
+
+
+class DisposableTokenSignatureError(DisposableTokenError):
+    """The signature does not match the client secret."""
+
+
+class DisposableTokenAudienceError(DisposableTokenError):
+    """``aud`` is not the scheme and host of the integration's redirect URI."""
+
+
+class DisposableTokenExpiredError(DisposableTokenError):
+    """The token is expired or not yet valid."""
+
+
+class AuthorizationCallbackError(AmoCRMError, ValueError):
+    """The OAuth redirect back to the integration is unusable (no code, no or bad ``referer``)."""
+
+
+class AuthorizationDeniedError(AuthorizationCallbackError):
+    """The user declined the integration (``error=access_denied`` in the redirect)."""
+
+
+class OAuthStateMismatchError(AuthorizationCallbackError):
+    """The redirect's ``state`` is not the one this session issued: a possible CSRF attempt."""
+
+
+class TokenStoreError(AmoCRMError):
+    """A token store could not read or write the stored pair (corrupt data, lost write race)."""
+
+
+class TokenStoreLockTimeoutError(TokenStoreError, TimeoutError):
+    """The store's cross-process refresh lock was not acquired in time."""

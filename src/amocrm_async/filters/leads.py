@@ -1,0 +1,117 @@
+"""Filter for ``GET /api/v4/leads``, wire-compatible with the PHP library's ``LeadsFilter``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import ClassVar
+
+from amocrm_async.filters._base import (
+    EntityFilter,
+    IdsInput,
+    IntOrRange,
+    TimeOrRange,
+    is_int,
+    parse_ids,
+    parse_int_or_range,
+)
+from amocrm_async.filters._query import PhpValue
+
+__all__ = ["LeadsFilter", "StatusPair"]
+
+StatusPair = tuple[int, int]
+"""``(pipeline_id, status_id)``: a status id is only unique within its pipeline."""
+
+
+def _parse_statuses(
+    value: Iterable[StatusPair] | None, param: str = "statuses"
+) -> list[PhpValue] | None:
+    """PHP ``setStatuses``: one ``{status_id, pipeline_id}`` entry per pair, numbered from 0.
+
+    PHP writes ``status_id`` before ``pipeline_id``; we keep that order. Both ids are
+    mandatory for amoCRM, so a pair that is not two positive ints raises instead of being
+    sent half-empty (PHP would turn a ``0`` id into a missing key).
+    """
+    if value is None:
+        return None
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise TypeError(f"{param}: expected an iterable of (pipeline_id, status_id) pairs")
+    out: list[PhpValue] = []
+    for index, pair in enumerate(value):
+        if not (isinstance(pair, tuple | list) and len(pair) == 2):
+            raise TypeError(f"{param}[{index}]: expected (pipeline_id, status_id), got {pair!r}")
+        pipeline_id, status_id = pair
+        for name, item in (("pipeline_id", pipeline_id), ("status_id", status_id)):
+            if not is_int(item):
+                raise TypeError(f"{param}[{index}]: {name} must be int, got {item!r}")
+            if item <= 0:
+                raise ValueError(f"{param}[{index}]: {name} must be positive, got {item!r}")
+        out.append({"status_id": status_id, "pipeline_id": pipeline_id})
+    return out or None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LeadsFilter(EntityFilter):
+    """Filter for the leads list; every parameter of the PHP ``LeadsFilter``.
+
+    >>> from datetime import UTC, datetime
+    >>> from amocrm_async.filters import LeadsFilter, Range
+    >>> LeadsFilter(
+    ...     ids=[1, 2],
+    ...     updated_at=Range(from_=datetime(2024, 1, 1, tzinfo=UTC)),
+    ...     statuses=[(3001, 142)],
+    ...     query="acme",
+    ...     order=("updated_at", "desc"),
+    ... ).to_query()  # doctest: +NORMALIZE_WHITESPACE
+    [('filter[id][0]', '1'), ('filter[id][1]', '2'), ('filter[updated_at][from]', '1704067200'),
+     ('filter[statuses][0][status_id]', '142'), ('filter[statuses][0][pipeline_id]', '3001'),
+     ('query', 'acme'), ('order[updated_at]', 'desc')]
+
+    Parameters:
+        ids, created_by, updated_by, responsible_user_ids: one id or several (OR-ed);
+            negative ids are dropped, the rest keep their positions (PHP behaviour).
+        names: one name or several; empty strings are dropped.
+        price: exact price or a :class:`Range`.
+        created_at, updated_at, closed_at, closest_task_at: UNIX seconds, an aware
+            datetime, or a :class:`Range`. A scalar means "exactly this second"; for
+            "since" use ``Range(from_=...)``.
+        custom_fields_values: ``{field_id: value}``; a :class:`Range` becomes
+            ``[from]``/``[to]``, a list is sent as is, a scalar as a one-item list.
+        statuses: ``(pipeline_id, status_id)`` pairs.
+        pipeline_ids: one or several positive pipeline ids, de-duplicated.
+        query: free-text search (str or int); ``""``, ``"0"`` and ``0`` send nothing,
+            as in PHP.
+        order: ``Order``, ``(field, direction)`` or a field name (ascending); fields are
+            ``created_at``, ``updated_at``, ``id``.
+    """
+
+    FILTER_KEYS: ClassVar[tuple[str, ...]] = (
+        "id",
+        "name",
+        "price",
+        "created_by",
+        "updated_by",
+        "responsible_user_id",
+        "created_at",
+        "updated_at",
+        "closed_at",
+        "closest_task_at",
+        "custom_fields_values",
+        "statuses",
+        "pipeline_id",
+    )
+
+    price: IntOrRange | None = None
+    closed_at: TimeOrRange | None = None
+    statuses: Iterable[StatusPair] | None = None
+    pipeline_ids: IdsInput | None = None
+
+    def _filter_values(self) -> dict[str, PhpValue]:
+        values = super()._filter_values()
+        values["price"] = parse_int_or_range(self.price, "price", allow_datetime=False)
+        values["closed_at"] = parse_int_or_range(self.closed_at, "closed_at", allow_datetime=True)
+        values["statuses"] = _parse_statuses(self.statuses)
+        values["pipeline_id"] = parse_ids(
+            self.pipeline_ids, "pipeline_ids", positive=True, unique=True
+        )
+        return values

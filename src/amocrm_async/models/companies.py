@@ -1,0 +1,63 @@
+"""Companies (``/api/v4/companies``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from ._base import AmoModel
+from ._hal import HalLinks
+from .custom_fields import CustomFieldValuesList, HasCustomFields
+from .links import CatalogElementRef, EntityRef
+from .tags import EntityTags, suppress_embedded_tags
+
+__all__ = ["Company", "CompanyEmbedded"]
+
+
+class CompanyEmbedded(AmoModel):
+    """``_embedded`` of a company. Only ``tags`` is written; ``tags=None`` set explicitly sends
+    ``"tags": null``, which removes all tags."""
+
+    __read_only__ = frozenset({"contacts", "leads", "customers", "catalog_elements"})
+    __null_on_write__ = frozenset({"tags"})
+
+    tags: EntityTags | None = None
+    contacts: list[EntityRef] | None = None
+    leads: list[EntityRef] | None = None
+    customers: list[EntityRef] | None = None
+    catalog_elements: list[CatalogElementRef] | None = None
+
+
+class Company(HasCustomFields, AmoModel):
+    """A company. Timestamps are unix seconds."""
+
+    __read_only__ = frozenset(
+        {"group_id", "updated_at", "closest_task_at", "is_deleted", "account_id", "links"}
+    )
+
+    id: int | None = None
+    name: str | None = None
+    responsible_user_id: int | None = None
+    group_id: int | None = None
+    created_by: int | None = None
+    updated_by: int | None = None
+    created_at: int | None = None
+    updated_at: int | None = None
+    closest_task_at: int | None = None
+    is_deleted: bool | None = None
+    account_id: int | None = None
+    custom_fields_values: CustomFieldValuesList | None = None
+    tags_to_add: EntityTags | None = None
+    tags_to_delete: EntityTags | None = None
+    request_id: str | None = None
+    embedded: CompanyEmbedded | None = Field(default=None, alias="_embedded")
+    links: HalLinks | None = Field(default=None, alias="_links")
+
+    def _check_writable(self) -> None:
+        self._check_custom_fields()
+
+    def _write_filter(self, data: dict[str, Any]) -> dict[str, Any]:
+        payload = super()._write_filter(data)
+        suppress_embedded_tags(payload)
+        return payload

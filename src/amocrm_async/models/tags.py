@@ -1,0 +1,60 @@
+"""Tags, both as entities of ``/api/v4/{entity}/tags`` and as references inside leads/contacts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import SerializationInfo, SerializerFunctionWrapHandler, WrapSerializer
+
+from ._base import AmoModel, is_write
+
+__all__ = ["EntityTags", "Tag"]
+
+
+class Tag(AmoModel):
+    """A tag: ``{id, name, color}``.
+
+    Sent on its own (tags endpoint) as ``{id?, name?, color?, request_id?}``. Attached to an
+    entity (``_embedded.tags``, ``tags_to_add``, ``tags_to_delete``) only ``{id?, name?}`` is
+    sent, see :data:`EntityTags`. Only lead tags may carry a colour; the colour is kept as a plain
+    string so a new palette entry never breaks parsing.
+    """
+
+    id: int | None = None
+    name: str | None = None
+    color: str | None = None
+    request_id: str | None = None
+
+
+def _serialize_entity_tags(
+    tags: list[Tag], handler: SerializerFunctionWrapHandler, info: SerializationInfo
+) -> Any:
+    if not is_write(info):
+        return handler(tags)
+    refs: list[dict[str, Any]] = []
+    for tag in tags:
+        ref: dict[str, Any] = {}
+        if tag.id is not None:
+            ref["id"] = tag.id
+        if tag.name is not None:
+            ref["name"] = tag.name
+        refs.append(ref)
+    return refs
+
+
+EntityTags = Annotated[list[Tag], WrapSerializer(_serialize_entity_tags)]
+"""A list of tags attached to an entity; written as ``[{id?, name?}]``."""
+
+
+def suppress_embedded_tags(payload: dict[str, Any]) -> None:
+    """Drop ``_embedded.tags`` when ``tags_to_add``/``tags_to_delete`` are used, as amoCRM wants.
+
+    Also drops an ``_embedded`` object left empty, so writes never send ``"_embedded": {}``.
+    """
+    embedded = payload.get("_embedded")
+    if embedded is None:
+        return
+    if "tags_to_add" in payload or "tags_to_delete" in payload:
+        embedded.pop("tags", None)
+    if not embedded:
+        del payload["_embedded"]

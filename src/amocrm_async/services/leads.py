@@ -1,0 +1,277 @@
+"""Leads — ``/api/v4/leads`` (api-surface.md §5.1, §5.29)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, ClassVar, Unpack
+
+from .._pagination import Page, PageIterator
+from ..filters.leads import LeadsFilter
+from ..models import ComplexLeadResult, EntityLink, Lead
+from ..models._hal import collection_adapter
+from ._base import (
+    DEFAULT_BATCH,
+    CallOptions,
+    EntityService,
+    _embedded_items,
+    _entity_id,
+    apply_by_request_id,
+    request_options,
+    write_in_chunks,
+)
+
+__all__ = ["LeadsService"]
+
+MAX_COMPLEX_BATCH = 50
+LINK_TARGETS = frozenset({"contacts", "companies", "catalog_elements"})
+
+
+class LeadsService(EntityService[Lead]):
+    """Leads: read, page, create, update, create with contact and company, link."""
+
+    path: ClassVar[str] = "/api/v4/leads"
+    embedded_key: ClassVar[str] = "leads"
+    model = Lead
+    with_allowed: ClassVar[frozenset[str]] = frozenset(
+        {
+            "catalog_elements",
+            "is_price_modified_by_robot",
+            "contacts",
+            "source_id",
+            "loss_reason",
+            "only_deleted",
+            "source",
+        }
+    )
+
+    async def get_one(
+        self, lead_id: int, *, with_: Iterable[str] | None = None, **options: Unpack[CallOptions]
+    ) -> Lead:
+        """One lead by id; raises :class:`~amocrm_async.errors.NotFoundError` if there is none."""
+        return await self._get_one(lead_id, with_, options)
+
+    async def get(
+        self,
+        filter: LeadsFilter | None = None,
+        *,
+        page: int = 1,
+        limit: int = 250,
+        with_: Iterable[str] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Page[Lead]:
+        """One page of leads; an empty page (amoCRM's 204) has no items and no next page."""
+        return await self._get_page(filter, with_, page, limit, options)
+
+    def iterate(
+        self,
+        filter: LeadsFilter | None = None,
+        *,
+        limit: int = 250,
+        with_: Iterable[str] | None = None,
+        concurrency: int = 1,
+        **options: Unpack[CallOptions],
+    ) -> PageIterator[Lead]:
+        """Every matching lead, in order, fetching pages as the loop consumes them.
+
+        ``concurrency=N`` keeps N page requests in flight (still rate limited), which is how a
+        long export reaches the rate limit when latency exceeds the request spacing.
+        """
+        return self._iterate(filter, with_, limit, concurrency, options)
+
+    async def add(
+        self,
+        leads: Sequence[Lead],
+        *,
+        chunk_size: int = DEFAULT_BATCH,
+        **options: Unpack[CallOptions],
+    ) -> list[Lead]:
+        """Create leads in chunks; fills ``id`` (and ``request_id``) in, returns them in order.
+
+        Raises :class:`~amocrm_async.errors.BatchError` saying which leads were written, which
+        failed (with the server's issues) and which were not sent.
+        """
+        return await write_in_chunks(
+            self._pipeline,
+            "POST",
+            self.path,
+            leads,
+            chunk_size,
+            options,
+            to_payload=Lead.to_api,
+            apply=apply_by_request_id("leads"),
+        )
+
+    async def add_one(self, lead: Lead, **options: Unpack[CallOptions]) -> Lead:
+        """Create one lead; errors are raised as they are (not wrapped in a BatchError)."""
+        return await self._single(self.add, lead, options)
+
+    async def update(
+        self,
+        leads: Sequence[Lead],
+        *,
+        chunk_size: int = DEFAULT_BATCH,
+        **options: Unpack[CallOptions],
+    ) -> list[Lead]:
+        """Update leads (each needs ``id``) in chunks; only the fields set are changed."""
+        return await write_in_chunks(
+            self._pipeline,
+            "PATCH",
+            self.path,
+            leads,
+            chunk_size,
+            options,
+            to_payload=Lead.to_api,
+            apply=apply_by_request_id("leads"),
+            require_id=True,
+        )
+
+    async def update_one(self, lead: Lead, **options: Unpack[CallOptions]) -> Lead:
+        """Update one lead with ``PATCH /api/v4/leads/{id}``."""
+        return await self._update_one(lead, options)
+
+    async def sync_one(
+        self, lead: Lead, *, with_: Iterable[str] | None = None, **options: Unpack[CallOptions]
+    ) -> Lead:
+        """Re-read a lead from the server; fields set locally (not None) win over the server's."""
+        if lead.id is None:
+            raise ValueError("sync_one: the lead has no id")
+        fresh = await self._get_one(lead.id, with_, options)
+        local = {
+            name: getattr(lead, name)
+            for name in lead.model_fields_set
+            if getattr(lead, name) is not None
+        }
+        return fresh.model_copy(update=local)
+
+    async def add_complex(
+        self,
+        leads: Sequence[Lead],
+        *,
+        chunk_size: int = MAX_COMPLEX_BATCH,
+        **options: Unpack[CallOptions],
+    ) -> list[ComplexLeadResult]:
+        """Create leads together with one new contact and one new company each.
+
+        Attach them as ``lead.embedded.contacts[0]`` / ``lead.embedded.companies[0]``. The ids of
+        the lead, contact and company are written back onto those models; the returned results
+        (in input order) also say whether amoCRM merged a lead into an existing one.
+        """
+        results: dict[int, ComplexLeadResult] = {}
+        positions = {id(lead): i for i, lead in enumerate(leads)}
+
+        def apply(chunk: list[Lead], body: Any) -> None:
+            if not isinstance(body, list):
+                raise ValueError("the complex endpoint answers a JSON array")
+            by_rid = {str(lead.request_id): lead for lead in chunk}
+            parsed = [ComplexLeadResult.model_validate(item) for item in body]
+            matched = 0
+            for result in parsed:
+                for rid in result.request_id:
+                    lead = by_rid.get(str(rid))
+                    if lead is None:
+                        continue
+                    matched += 1
+                    _apply_complex(lead, result)
+                    results[positions[id(lead)]] = result
+            if matched < len(chunk):
+                raise ValueError(f"{len(chunk) - matched} leads were not named in the response")
+
+        await write_in_chunks(
+            self._pipeline,
+            "POST",
+            f"{self.path}/complex",
+            leads,
+            chunk_size,
+            options,
+            to_payload=Lead.to_complex_api,
+            apply=apply,
+            max_chunk=MAX_COMPLEX_BATCH,
+        )
+        return [results[i] for i in range(len(leads))]
+
+    async def link(
+        self, lead_id: int, links: Sequence[EntityLink], **options: Unpack[CallOptions]
+    ) -> list[EntityLink]:
+        """Link a lead to contacts, companies or catalog elements."""
+        payload = [_link_payload(link) for link in links]
+        response = await self._pipeline.request(
+            "POST",
+            f"{self.path}/{_entity_id(lead_id)}/link",
+            json=payload,
+            options=request_options(options),
+        )
+        if response.status == 204 or not response.content:
+            return []
+        return [EntityLink.model_validate(i) for i in _embedded_items(response.json(), "links")]
+
+    async def unlink(
+        self, lead_id: int, links: Sequence[EntityLink], **options: Unpack[CallOptions]
+    ) -> None:
+        """Remove links of a lead (amoCRM answers 204)."""
+        await self._pipeline.request(
+            "POST",
+            f"{self.path}/{_entity_id(lead_id)}/unlink",
+            json=[_link_payload(link) for link in links],
+            options=request_options(options),
+        )
+
+    async def get_links(
+        self,
+        lead_id: int,
+        *,
+        to_entity_type: str | None = None,
+        to_entity_id: int | None = None,
+        **options: Unpack[CallOptions],
+    ) -> list[EntityLink]:
+        """The links of a lead (an empty list when it has none)."""
+        query: list[tuple[str, str]] = []
+        if to_entity_id is not None:
+            query.append(("filter[to_entity_id]", str(to_entity_id)))
+        if to_entity_type is not None:
+            _check_target(to_entity_type)
+            query.append(("filter[to_entity_type]", to_entity_type))
+        adapter = collection_adapter("links", EntityLink)
+        response = await self._pipeline.request(
+            "GET",
+            f"{self.path}/{_entity_id(lead_id)}/links",
+            query=query,
+            options=request_options(options),
+        )
+        if response.status == 204 or not response.content:
+            return []
+        return adapter.validate_json(response.content).items
+
+    async def _single(self, method: Any, lead: Lead, options: Mapping[str, Any]) -> Lead:
+        from ..errors import BatchError
+
+        try:
+            result: list[Lead] = await method([lead], **options)
+        except BatchError as exc:
+            raise exc.errors[0] from exc
+        return result[0]
+
+
+def _check_target(entity_type: str) -> None:
+    if entity_type not in LINK_TARGETS:
+        raise ValueError(
+            f"leads link to {sorted(LINK_TARGETS)}, not {entity_type!r}"
+        )
+
+
+def _link_payload(link: EntityLink) -> dict[str, Any]:
+    _check_target(link.to_entity_type)
+    payload = link.to_api()
+    payload.pop("entity_id", None)
+    payload.pop("entity_type", None)
+    return payload
+
+
+def _apply_complex(lead: Lead, result: ComplexLeadResult) -> None:
+    lead.id = result.id
+    embedded = lead.embedded
+    if embedded is None:
+        return
+    if result.contact_id is not None and embedded.contacts:
+        embedded.contacts[0].id = result.contact_id
+    if result.company_id is not None and embedded.companies:
+        embedded.companies[0].id = result.company_id

@@ -1,0 +1,54 @@
+"""Shared fixtures: a client wired to a respx router and a virtual clock (no real sleeps)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from amocrm_async import AmoCRMClient, MemoryRateLimiter, VirtualClock
+
+BASE = "https://acme.amocrm.ru"
+TOKEN = "test-long-lived-token-SECRET-abc123"
+
+
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def clock() -> VirtualClock:
+    return VirtualClock()
+
+
+@pytest.fixture
+def router() -> respx.MockRouter:
+    return respx.MockRouter(base_url=BASE, assert_all_called=False)
+
+
+ClientFactory = Callable[..., AmoCRMClient]
+
+
+@pytest.fixture
+def make_client(router: respx.MockRouter, clock: VirtualClock) -> ClientFactory:
+    def make(**kwargs: Any) -> AmoCRMClient:
+        kwargs.setdefault("access_token", TOKEN)
+        kwargs.setdefault("clock", clock)
+        kwargs.setdefault("rate_limiter", MemoryRateLimiter(clock))
+        kwargs.setdefault("rate_limit", 1000.0)
+        kwargs.setdefault("account_rate_limit", 1000.0)
+        return AmoCRMClient(
+            "acme.amocrm.ru", transport=httpx.MockTransport(router.async_handler), **kwargs
+        )
+
+    return make
+
+
+@pytest.fixture
+async def amo(make_client: ClientFactory) -> AsyncIterator[AmoCRMClient]:
+    async with make_client() as client:
+        yield client
