@@ -249,10 +249,9 @@ async def test_one_429_pauses_every_task_of_the_account(
         return httpx.Response(200, json={})
 
     router.get("/api/v4/account").mock(side_effect=respond)
-    async with make_client(rate_limit=7.0) as amo:
-        async with anyio.create_task_group() as tg:
-            for _ in range(20):
-                tg.start_soon(amo.request, "GET", "/api/v4/account")
+    async with make_client(rate_limit=7.0) as amo, anyio.create_task_group() as tg:
+        for _ in range(20):
+            tg.start_soon(amo.request, "GET", "/api/v4/account")
     assert len(sent) == 21  # 20 requests + the retry of the one that got 429
     assert sent[0] == 0
     assert all(t >= 10.0 for t in sent[1:]), sent
@@ -269,10 +268,9 @@ async def test_limiter_spacing(
 
     router.get("/api/v4/account").mock(side_effect=respond)
     n, rate = 15, 5.0
-    async with make_client(rate_limit=rate) as amo:
-        async with anyio.create_task_group() as tg:
-            for _ in range(n):
-                tg.start_soon(amo.request, "GET", "/api/v4/account")
+    async with make_client(rate_limit=rate) as amo, anyio.create_task_group() as tg:
+        for _ in range(n):
+            tg.start_soon(amo.request, "GET", "/api/v4/account")
     assert len(sent) == n
     assert max(sent) - min(sent) >= (n - 1) / rate - 1e-9
     gaps = [b - a for a, b in zip(sorted(sent), sorted(sent)[1:], strict=False)]
@@ -358,7 +356,9 @@ async def test_status_to_error(
         response = problem(status, detail="Something precise")
     elif body == "html":
         response = httpx.Response(
-            status, text="<html><head><title>Oops</title></head></html>", headers={"X-Request-Id": "r1"}
+            status,
+            text="<html><head><title>Oops</title></head></html>",
+            headers={"X-Request-Id": "r1"},
         )
     elif body == "text":
         response = httpx.Response(status, text="plain words")
@@ -398,7 +398,9 @@ async def test_server_errors_map_to_server_error(
     assert info.value.payload["trace_id"] == "t-1"
 
 
-async def test_validation_error_details(router: respx.MockRouter, make_client: ClientFactory) -> None:
+async def test_validation_error_details(
+    router: respx.MockRouter, make_client: ClientFactory
+) -> None:
     router.post("/api/v4/leads").mock(
         return_value=problem(
             400,
@@ -448,7 +450,9 @@ async def test_body_is_capped(router: respx.MockRouter, make_client: ClientFacto
     assert len(info.value.body) == errors.BODY_LIMIT
 
 
-async def test_204_and_202_are_success(router: respx.MockRouter, make_client: ClientFactory) -> None:
+async def test_204_and_202_are_success(
+    router: respx.MockRouter, make_client: ClientFactory
+) -> None:
     router.get("/api/v4/leads").respond(204)
     router.post("/oauth2/exchange_api_key").respond(202)
     async with make_client() as amo:
@@ -458,7 +462,9 @@ async def test_204_and_202_are_success(router: respx.MockRouter, make_client: Cl
     assert (accepted.status, accepted.content) == (202, b"")
 
 
-async def test_never_follows_redirects(router: respx.MockRouter, make_client: ClientFactory) -> None:
+async def test_never_follows_redirects(
+    router: respx.MockRouter, make_client: ClientFactory
+) -> None:
     router.get("/api/v4/leads").respond(302, headers={"Location": "https://evil.example/steal"})
     async with make_client() as amo:
         with pytest.raises(errors.APIError) as info:

@@ -65,6 +65,7 @@ class Auth(ABC):
 
     async def aclose(self) -> None:
         """Release what the auth holds (locks, files); the client calls it on close."""
+        return None
 
 
 def decode_jwt_claims(token: str) -> dict[str, Any]:

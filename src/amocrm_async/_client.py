@@ -24,9 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AmoCRMClient"]
 
-_SHARED_LIMITERS: weakref.WeakKeyDictionary[Clock, MemoryRateLimiter] = (
-    weakref.WeakKeyDictionary()
-)
+_SHARED_LIMITERS: weakref.WeakKeyDictionary[Clock, MemoryRateLimiter] = weakref.WeakKeyDictionary()
 _SYSTEM_CLOCK = SystemClock()
 
 

@@ -193,7 +193,9 @@ class Pipeline:
             Bucket(self.base_domain, self.account_rate_limit),
         )
 
-    def url(self, path: str, query: Query = None, extra_query: Mapping[str, str] | None = None) -> str:
+    def url(
+        self, path: str, query: Query = None, extra_query: Mapping[str, str] | None = None
+    ) -> str:
         """Absolute URL on the account host; ``query`` is pre-encoded or (key, value) pairs."""
         url = f"{self.scheme}://{self.base_domain}{path}"
         parts = []
@@ -218,7 +220,9 @@ class Pipeline:
         host = httpx.URL(url).netloc.decode("ascii").lower()
         if not self.host_allowed(host):
             raise AmoCRMError(f"refusing to send credentials to a non-account host: {host}")
-        await self.limiter.acquire(self.buckets, account=self.base_domain, max_wait=self.max_rate_wait)
+        await self.limiter.acquire(
+            self.buckets, account=self.base_domain, max_wait=self.max_rate_wait
+        )
         request = self.http.build_request(
             method,
             url,
@@ -585,4 +589,3 @@ def _html_title(text: str) -> str | None:
     if start != -1 and end > start:
         return text[start + 7 : end].strip() or None
     return None
-

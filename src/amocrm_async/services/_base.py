@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypedDict, TypeVar
 
 import anyio
+
 from .._pagination import Page, PageIterator, PageResult, next_page_number
 from .._pipeline import APIResponse, NotSentError, Pipeline, RequestOptions
 from ..errors import (
@@ -116,12 +117,12 @@ class EntityService(BaseService, Generic[M]):
         limit: int,
         options: CallOptions,
     ) -> PageResult[M]:
-        query = [
-            *(filter.to_query() if filter is not None else []),
-            *with_param(with_, self.with_allowed),
-            ("page", str(page)),
-            ("limit", str(check_limit(limit))),
-        ]
+        check_limit(limit)
+        if filter is not None:
+            query = filter.to_query(page=page, limit=limit)
+        else:
+            query = [("limit", str(limit)), ("page", str(page))]
+        query += with_param(with_, self.with_allowed)
         adapter = collection_adapter(self.embedded_key, self.model)
 
         def decode(response: APIResponse) -> PageResult[M]:
@@ -169,7 +170,9 @@ class EntityService(BaseService, Generic[M]):
 
         return PageIterator(fetch, concurrency=concurrency)
 
-    async def _get_one(self, entity_id: int, with_: Iterable[str] | None, options: CallOptions) -> M:
+    async def _get_one(
+        self, entity_id: int, with_: Iterable[str] | None, options: CallOptions
+    ) -> M:
         path = f"{self.path}/{_entity_id(entity_id)}"
 
         def decode(response: APIResponse) -> M | None:
@@ -204,7 +207,9 @@ class EntityService(BaseService, Generic[M]):
             f"{self.path}/{_entity_id(entity_id)}",
             json=payload,
             options=request_options(options),
-            request_ids=[str(model.request_id or entity_id)] if hasattr(model, "request_id") else [],
+            request_ids=[str(model.request_id or entity_id)]
+            if hasattr(model, "request_id")
+            else [],
         )
         data = _decode_json(response)
         if isinstance(data, Mapping) and data.get("updated_at") is not None:
@@ -368,4 +373,3 @@ def _embedded_items(body: Any, key: str) -> list[Mapping[str, Any]]:
     if not isinstance(items, list):
         raise ValueError(f"response has no _embedded.{key} list")
     return [item for item in items if isinstance(item, Mapping)]
-

@@ -253,9 +253,7 @@ class LeadsService(EntityService[Lead]):
 
 def _check_target(entity_type: str) -> None:
     if entity_type not in LINK_TARGETS:
-        raise ValueError(
-            f"leads link to {sorted(LINK_TARGETS)}, not {entity_type!r}"
-        )
+        raise ValueError(f"leads link to {sorted(LINK_TARGETS)}, not {entity_type!r}")
 
 
 def _link_payload(link: EntityLink) -> dict[str, Any]:
