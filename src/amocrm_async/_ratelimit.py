@@ -63,6 +63,7 @@ class MemoryRateLimiter:
         self.clock: Clock = clock or SystemClock()
         self._tat: dict[str, float] = {}
         self._cooldown_until: dict[str, float] = {}
+        self._last_sent: dict[str, float] = {}
 
     def cooldown_remaining(self, account: str) -> float:
         return max(0.0, self._cooldown_until.get(account, 0.0) - self.clock.monotonic())
@@ -92,8 +93,31 @@ class MemoryRateLimiter:
             if wait > 0:
                 await self.clock.sleep(wait)
                 waited += wait
-            if self._cooldown_until.get(account, 0.0) <= self.clock.monotonic():
+            lag = self._lag(buckets)
+            while lag > 0:
+                await self.clock.sleep(lag)
+                waited += lag
+                lag = self._lag(buckets)
+            now = self.clock.monotonic()
+            if self._cooldown_until.get(account, 0.0) <= now:
+                for bucket in buckets:
+                    self._last_sent[bucket.key] = now
                 return waited
+
+    def _lag(self, buckets: Sequence[Bucket]) -> float:
+        """How much sooner than one interval after the previous actual send this one would be.
+
+        Slots are reserved ahead of time; a task that wakes late would otherwise be followed by
+        an on-time one less than an interval later, and a server counting requests in a
+        sliding window would see one request too many.
+        """
+        now = self.clock.monotonic()
+        lag = 0.0
+        for bucket in buckets:
+            last = self._last_sent.get(bucket.key)
+            if last is not None and bucket.burst == 1:
+                lag = max(lag, last + 1.0 / bucket.rate - now)
+        return lag
 
     async def cool_down(self, account: str, seconds: float) -> None:
         until = self.clock.monotonic() + max(0.0, seconds)

@@ -172,8 +172,11 @@ def _decode_record(key: str, raw: bytes, path: Path) -> StoredToken:
     base_domain = data.get("base_domain")
     if not isinstance(base_domain, str) or not base_domain:
         raise corrupt("bad base_domain")
+    token_data = data.get("token")
+    if not isinstance(token_data, dict):
+        raise corrupt("bad token")
     try:
-        token = OAuthToken.from_dict(data.get("token"))
+        token = OAuthToken.from_dict(token_data)
     except ValueError as exc:
         raise corrupt(str(exc)) from None
     return StoredToken(token, base_domain, version)

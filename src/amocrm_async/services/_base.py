@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypedDict, TypeVar
 
 import anyio
+import anyio.abc
 
 from .._pagination import Page, PageIterator, PageResult, next_page_number
 from .._pipeline import APIResponse, NotSentError, Pipeline, RequestOptions
@@ -282,51 +283,70 @@ async def write_in_chunks(
     in_flight = anyio.CapacityLimiter(MAX_CHUNKS_IN_FLIGHT)
     req_options = request_options(options)
 
-    async def send(chunk: range) -> None:
+    async def send(chunk: range, *, task_status: anyio.abc.TaskStatus[None]) -> None:
         nonlocal stopped
-        async with in_flight:
-            if stopped:
-                not_sent.update(chunk)
-                return
-            try:
-                response = await pipeline.request(
-                    method,
-                    path,
-                    json=[payloads[i] for i in chunk],
-                    options=req_options,
-                    request_ids=[request_ids[i] for i in chunk],
-                    gate=lambda: not stopped,
-                )
-                apply([models[i] for i in chunk], _decode_json(response))
-            except NotSentError:
-                not_sent.update(chunk)
-            except OutcomeUnknownError as exc:
-                stopped = True
-                errors.append(exc)
-                unknown.update(chunk)
-            except RequestValidationError as exc:
-                stopped = True
-                errors.append(exc)
-                for i in chunk:
-                    issues = tuple(exc.for_request_id(request_ids[i]))
-                    failed[i] = BatchFailure(models[i], issues, exc)
-            except AmoCRMError as exc:
-                stopped = True
-                errors.append(exc)
-                for i in chunk:
-                    failed[i] = BatchFailure(models[i], (), exc)
-            except (ValueError, KeyError) as exc:
-                # the server stored the chunk but its answer could not be mapped back
-                stopped = True
-                error = AmoCRMError(f"could not map the response of {method} {path}: {exc}")
-                errors.append(error)
-                unknown.update(chunk)
-            else:
-                written.update(chunk)
+        admitted = False
+
+        def gate() -> bool:
+            # called once the limiter granted this chunk a slot: let the next chunk queue up
+            nonlocal admitted
+            if not admitted:
+                admitted = True
+                task_status.started()
+            return not stopped
+
+        try:
+            async with in_flight:
+                if stopped:
+                    not_sent.update(chunk)
+                    return
+                await send_chunk(chunk, gate)
+        finally:
+            if not admitted:
+                admitted = True
+                task_status.started()
+
+    async def send_chunk(chunk: range, gate: Callable[[], bool]) -> None:
+        nonlocal stopped
+        try:
+            response = await pipeline.request(
+                method,
+                path,
+                json=[payloads[i] for i in chunk],
+                options=req_options,
+                request_ids=[request_ids[i] for i in chunk],
+                gate=gate,
+            )
+            apply([models[i] for i in chunk], _decode_json(response))
+        except NotSentError:
+            not_sent.update(chunk)
+        except OutcomeUnknownError as exc:
+            stopped = True
+            errors.append(exc)
+            unknown.update(chunk)
+        except RequestValidationError as exc:
+            stopped = True
+            errors.append(exc)
+            for i in chunk:
+                issues = tuple(exc.for_request_id(request_ids[i]))
+                failed[i] = BatchFailure(models[i], issues, exc)
+        except AmoCRMError as exc:
+            stopped = True
+            errors.append(exc)
+            for i in chunk:
+                failed[i] = BatchFailure(models[i], (), exc)
+        except (ValueError, KeyError) as exc:
+            # the server stored the chunk but its answer could not be mapped back
+            stopped = True
+            error = AmoCRMError(f"could not map the response of {method} {path}: {exc}")
+            errors.append(error)
+            unknown.update(chunk)
+        else:
+            written.update(chunk)
 
     async with anyio.create_task_group() as tg:
         for chunk in chunks:
-            tg.start_soon(send, chunk)
+            await tg.start(send, chunk)
 
     if errors:
         raise BatchError(

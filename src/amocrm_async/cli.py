@@ -1,0 +1,260 @@
+"""The ``amocrm-async`` command: ``demo`` (the SDK end to end against the fake) and ``fake-server``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import TextIO
+
+import anyio
+
+from . import AmoCRMClient
+from ._oauth import OAuthConfig, authorization_url
+from ._token_store import MemoryTokenStore
+from .filters import LeadsFilter
+from .models import (
+    Company,
+    Contact,
+    EntityLink,
+    Lead,
+    LeadEmbedded,
+    MultitextCustomFieldValues,
+    TextCustomFieldValues,
+)
+from .testing import FakeAmoCRM
+
+__all__ = ["main"]
+
+REDIRECT_URI = "https://integration.example/oauth/callback"
+
+
+@dataclass
+class Step:
+    name: str
+    requests: int
+    seconds: float
+    detail: str
+
+
+@dataclass
+class Report:
+    steps: list[Step] = field(default_factory=list)
+
+
+class Progress:
+    """A one-line progress indicator on stderr (plain lines when it is not a terminal)."""
+
+    def __init__(self, label: str, total: int, out: TextIO = sys.stderr) -> None:
+        self.label = label
+        self.total = total
+        self.done = 0
+        self.out = out
+        self.tty = out.isatty()
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        if self.tty:
+            width = 30
+            filled = int(width * self.done / max(1, self.total))
+            bar = "#" * filled + "-" * (width - filled)
+            self.out.write(f"\r  {self.label:<28} [{bar}] {self.done}/{self.total}")
+            if self.done >= self.total:
+                self.out.write("\n")
+            self.out.flush()
+
+    def close(self) -> None:
+        if not self.tty:
+            self.out.write(f"  {self.label}: {self.done}/{self.total}\n")
+            self.out.flush()
+
+
+def _new_lead(i: int) -> Lead:
+    contact = Contact(
+        first_name="Client",
+        last_name=f"#{i}",
+        custom_fields_values=[
+            MultitextCustomFieldValues.of(
+                field_code="PHONE", value=f"+7900{i:07d}", enum_code="WORK"
+            ),
+            MultitextCustomFieldValues.of(
+                field_code="EMAIL", value=f"client{i}@example.com", enum_code="WORK"
+            ),
+        ],
+    )
+    return Lead(
+        name=f"Demo deal #{i}",
+        price=1_000 + i,
+        custom_fields_values=[TextCustomFieldValues.of(field_code="UTM_SOURCE", value="demo")],
+        embedded=LeadEmbedded(contacts=[contact], companies=[Company(name=f"Company #{i}")]),
+    )
+
+
+@asynccontextmanager
+async def _client_for(
+    fake: FakeAmoCRM, config: OAuthConfig, serve: bool
+) -> AsyncIterator[tuple[AmoCRMClient, str]]:
+    store = MemoryTokenStore()
+    if serve:
+        async with fake.serving(port=0) as base_url:
+            async with AmoCRMClient(
+                base_url, oauth=config, token_store=store, allow_any_host=True
+            ) as amo:
+                yield amo, base_url
+    else:
+        async with AmoCRMClient(
+            fake.base_domain, oauth=config, token_store=store, transport=fake.transport
+        ) as amo:
+            yield amo, f"in-process transport ({fake.base_domain})"
+
+
+async def run_demo(
+    *, leads: int, seed_leads: int, serve: bool, rate: float, out: TextIO = sys.stdout
+) -> int:
+    fake = FakeAmoCRM(rate_limit=True, integration_rps=rate)
+    integration = fake.register_integration(redirect_uri=REDIRECT_URI)
+    config = OAuthConfig(integration.client_id, integration.client_secret, integration.redirect_uri)
+    report = Report()
+    started = time.perf_counter()
+
+    def step(name: str, t0: float, requests_before: int, detail: str) -> None:
+        report.steps.append(
+            Step(name, fake.stats.total_requests - requests_before, time.perf_counter() - t0, detail)
+        )
+
+    out.write("amocrm-async demo — the SDK against the embedded fake amoCRM\n")
+    async with _client_for(fake, config, serve) as (amo, where):
+        out.write(f"  server: {where}; rate limit enforced: {rate:g} req/s per integration\n")
+
+        t0, r0 = time.perf_counter(), fake.stats.total_requests
+        state = "demo-state"
+        url = authorization_url(config, state=state, mode="post_message")
+        code = fake.issue_authorization_code(integration)
+        await amo.authorize(code)
+        step("OAuth code flow", t0, r0, f"authorize URL {url.split('?')[0]} → token pair stored")
+
+        t0, r0 = time.perf_counter(), fake.stats.total_requests
+        seeded = fake.seed(leads=seed_leads, contacts=seed_leads // 2, companies=seed_leads // 5)
+        step("seed account", t0, r0, f"{len(seeded.leads)} leads already in the account")
+
+        t0, r0 = time.perf_counter(), fake.stats.total_requests
+        batch = [_new_lead(i) for i in range(leads)]
+        progress = Progress("complex create", leads)
+        results = []
+        for start in range(0, leads, 250):
+            part = batch[start : start + 250]
+            results.extend(await amo.leads.add_complex(part))
+            progress.advance(len(part))
+        progress.close()
+        contacts = sum(1 for r in results if r.contact_id is not None)
+        companies = sum(1 for r in results if r.company_id is not None)
+        step(
+            "add_complex",
+            t0,
+            r0,
+            f"{len(results)} leads, {contacts} contacts, {companies} companies",
+        )
+
+        t0, r0 = time.perf_counter(), fake.stats.total_requests
+        progress = Progress("export (iterate)", seed_leads + leads)
+        exported = 0
+        async for _lead in amo.leads.iterate(limit=250, concurrency=3):
+            exported += 1
+            if exported % 250 == 0:
+                progress.advance(250)
+        progress.advance(exported % 250)
+        progress.close()
+        step("iterate all leads", t0, r0, f"{exported} leads exported")
+
+        t0, r0 = time.perf_counter(), fake.stats.total_requests
+        to_update = batch[:100]
+        for lead in to_update:
+            lead.price = (lead.price or 0) + 500
+        await amo.leads.update([Lead(id=lead.id, price=lead.price) for lead in to_update])
+        page = await amo.leads.get(LeadsFilter(ids=[lead.id for lead in to_update[:5] if lead.id]))
+        check = all((lead.price or 0) >= 1_500 for lead in page)
+        step("update 100 leads", t0, r0, f"re-read {len(page)}: prices updated={check}")
+
+        t0, r0 = time.perf_counter(), fake.stats.total_requests
+        linked = 0
+        for lead, result in zip(batch[100:110], results[100:110], strict=True):
+            other = results[(results.index(result) + 1) % len(results)].contact_id
+            if lead.id is not None and other is not None:
+                await amo.leads.link(lead.id, [EntityLink(to_entity_id=other, to_entity_type="contacts")])
+                linked += 1
+        step("link leads to contacts", t0, r0, f"{linked} links")
+
+    elapsed = time.perf_counter() - started
+    stats = fake.stats
+    out.write("\n")
+    out.write(f"  {'step':<24} {'requests':>8} {'seconds':>8} {'of bound':>9}  detail\n")
+    for s in report.steps:
+        bound = s.requests / rate if s.requests else 0.0
+        ratio = f"{bound / s.seconds:.0%}" if s.seconds > 0 and s.requests > 1 else "-"
+        out.write(f"  {s.name:<24} {s.requests:>8} {s.seconds:>8.2f} {ratio:>9}  {s.detail}\n")
+    out.write("\n")
+    out.write(
+        f"  summary: {stats.total_requests} requests, {stats.rate_limited} × 429, "
+        f"{stats.token_refreshes} token refreshes, "
+        f"{sum(stats.entities_created.values())} entities created "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(stats.entities_created.items()))}), "
+        f"{elapsed:.1f}s elapsed, {stats.total_requests / elapsed:.2f} req/s "
+        f"= {stats.total_requests / elapsed / rate:.0%} of the {rate:g} req/s bound\n"
+    )
+    if stats.rate_limited:
+        out.write("  FAILED: the client hit the rate limit\n")
+        return 1
+    out.write("  OK: stayed under the rate limit (0 × 429)\n")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    return anyio.run(
+        lambda: run_demo(
+            leads=args.leads, seed_leads=args.seed_leads, serve=args.serve, rate=args.rate
+        )
+    )
+
+
+def _fake_server(args: argparse.Namespace) -> int:
+    from .testing import serve
+
+    fake = FakeAmoCRM(rate_limit=args.rate_limit)
+    if args.seed_leads:
+        fake.seed(leads=args.seed_leads)
+    print(
+        f"fake amoCRM on http://{args.host}:{args.port} (account {fake.base_domain}); "
+        f"long-lived token:\n{fake.long_lived_token()}",
+        flush=True,
+    )
+    serve(fake, host=args.host, port=args.port)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="amocrm-async", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="run the SDK end to end against the embedded fake amoCRM")
+    demo.add_argument("--serve", action="store_true", help="serve the fake on loopback (HTTP)")
+    demo.add_argument("--leads", type=int, default=1_000, help="leads to create (complex)")
+    demo.add_argument("--seed-leads", type=int, default=2_000, help="leads seeded beforehand")
+    demo.add_argument("--rate", type=float, default=7.0, help="the fake's req/s limit")
+    demo.set_defaults(func=_demo)
+
+    server = sub.add_parser("fake-server", help="serve the fake amoCRM over HTTP (needs uvicorn)")
+    server.add_argument("--host", default="127.0.0.1")
+    server.add_argument("--port", type=int, default=8000)
+    server.add_argument("--seed-leads", type=int, default=0)
+    server.add_argument("--rate-limit", action="store_true", help="enforce 7/50 req/s limits")
+    server.set_defaults(func=_fake_server)
+
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
