@@ -46,6 +46,9 @@ class AmoCRMClient:
 
     Authentication is one of: ``access_token=`` (a long-lived token), ``oauth=`` with
     ``token_store=`` (OAuth 2.0 with rotating refresh tokens), or a custom ``auth=``.
+    The token pair is stored under ``token_key``, by default the base domain given here. An
+    account can rename its subdomain (the client follows and persists the new domain beside the
+    pair); pass a key that survives renames, such as the account id, if you store many accounts.
 
     The client never follows redirects and only sends credentials to the account's host.
     ``allow_any_host=True`` lifts the host check on purpose (e.g. a local fake server, which may

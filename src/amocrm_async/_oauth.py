@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import hmac
 import html
-import ipaddress
-import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -26,6 +24,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import httpx
 
+from ._domains import normalize_base_domain
 from ._tokens import OAuthToken
 from .errors import (
     AuthorizationCallbackError,
@@ -71,10 +70,6 @@ BUTTON_COLORS: Mapping[str, str] = {
 _MODES = ("post_message", "popup")
 _AMO_WWW = "www.amocrm.ru"
 _KOMMO_WWW = "www.kommo.com"
-_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-_ACCOUNT_HOST = re.compile(rf"^{_LABEL}\.(?:amocrm\.ru|amocrm\.com|kommo\.com)$")
-_HOSTNAME = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*$")
-_SHOWN = 100
 
 
 # --------------------------------------------------------------------------- configuration
@@ -112,79 +107,6 @@ class OAuthConfig:
 
 
 # --------------------------------------------------------------------------- base domains
-
-
-def _bad_domain(value: str, reason: str) -> InvalidBaseDomainError:
-    shown = value if len(value) <= _SHOWN else value[:_SHOWN] + "..."
-    return InvalidBaseDomainError(
-        f"{shown!r} is not an amoCRM/Kommo account host ({reason}); expected "
-        "SUBDOMAIN.amocrm.ru, SUBDOMAIN.amocrm.com or SUBDOMAIN.kommo.com"
-    )
-
-
-def normalize_base_domain(value: str, *, allow_any_host: bool = False) -> str:
-    """Reduce an account address to its host and check it is an amoCRM/Kommo account host.
-
-    Accepts ``acme.amocrm.ru``, ``https://acme.amocrm.ru/``, ``ACME.amocrm.ru/leads`` and the like;
-    returns the lower-cased host. Only a single-label subdomain of ``amocrm.ru``, ``amocrm.com``
-    or ``kommo.com`` passes, because this host receives the client secret and refresh tokens.
-    ``allow_any_host=True`` (tests, a local fake server) accepts any hostname or IP, with an
-    optional port. Raises :class:`~amocrm_async.errors.InvalidBaseDomainError` otherwise.
-    """
-    if not isinstance(value, str):
-        raise InvalidBaseDomainError("the base domain must be a string")
-    text = value.strip()
-    if not text:
-        raise InvalidBaseDomainError("the base domain is empty")
-    original = text
-    if "://" in text:
-        scheme, _, text = text.partition("://")
-        if scheme.lower() not in ("https", "http"):
-            raise _bad_domain(original, f"unsupported scheme {scheme!r}")
-    elif text.startswith("//"):
-        text = text[2:]
-    for separator in "/?#":
-        text = text.split(separator, 1)[0]
-    if not text:
-        raise _bad_domain(original, "no host")
-    if "@" in text or "\\" in text or any(ch.isspace() for ch in text):
-        raise _bad_domain(original, "credentials, backslashes or spaces are not allowed")
-
-    port: str | None = None
-    if text.startswith("["):
-        host, bracket, rest = text[1:].partition("]")
-        if not bracket or (rest and not rest.startswith(":")):
-            raise _bad_domain(original, "malformed IPv6 literal")
-        port = rest[1:] if rest else None
-        is_ipv6 = True
-    else:
-        if text.count(":") > 1:
-            raise _bad_domain(original, "malformed host")
-        host, colon, port_text = text.partition(":")
-        port = port_text if colon else None
-        is_ipv6 = False
-    host = host.lower()
-    if host.endswith("."):
-        host = host[:-1]
-    if port is not None and (not port.isdigit() or not 0 < int(port) < 65536):
-        raise _bad_domain(original, "invalid port")
-
-    if not allow_any_host:
-        if is_ipv6 or port is not None:
-            raise _bad_domain(original, "IP addresses and ports are not allowed")
-        if not _ACCOUNT_HOST.match(host):
-            raise _bad_domain(original, "not SUBDOMAIN.amocrm.ru/.com or SUBDOMAIN.kommo.com")
-        return host
-
-    if is_ipv6:
-        try:
-            ipaddress.IPv6Address(host)
-        except ValueError:
-            raise _bad_domain(original, "malformed IPv6 literal") from None
-        host = f"[{host}]"
-    elif not (len(host) <= 253 and _HOSTNAME.match(host)):
-        raise _bad_domain(original, "malformed host name")
-    return f"{host}:{int(port)}" if port is not None else host
 
 
 # --------------------------------------------------------------------------- browser leg

@@ -23,6 +23,7 @@ import inspect
 import logging
 import math
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 
 import anyio
 import httpx
@@ -42,6 +43,7 @@ from .errors import (
     OAuthError,
     ReauthorizationRequiredError,
     TokenStoreError,
+    TokenStoreLockTimeoutError,
     TransportError,
 )
 
@@ -53,6 +55,7 @@ TokenRefreshedCallback = Callable[[OAuthToken, str], Awaitable[None] | None]
 """``on_token_refreshed(token, base_domain)``: told about every pair this auth saved."""
 
 _TRANSPORT_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError, TransportError)
+_TRANSIENT_ERRORS: tuple[type[Exception], ...] = (OAuthError, *_TRANSPORT_ERRORS)
 
 
 class _RefreshRejected(Exception):
@@ -63,8 +66,15 @@ class _RefreshRejected(Exception):
         self.error = error
 
 
-def _revoked(error: OAuthError) -> bool:
-    return error.status == 401 and bool(error.hint) and "revoked" in str(error.hint).lower()
+_REFUSAL_HINTS = ("revoked", "expired", "decrypt")
+
+
+def _refused(error: OAuthError) -> bool:
+    """Did amoCRM refuse the refresh token itself (so a subdomain lookup cannot help)?"""
+    if error.status == 400:
+        return True
+    hint = (error.hint or "").lower()
+    return error.status == 401 and any(word in hint for word in _REFUSAL_HINTS)
 
 
 def _summary(error: BaseException) -> str:
@@ -146,7 +156,11 @@ class RefreshingAuth(Auth):
     async def handle_unauthorized(self, rejected_token: str) -> bool:
         async with self._lock:
             current = self._current
-            if current is not None and current.token.access_token != rejected_token:
+            if (
+                current is not None
+                and current.token.access_token != rejected_token
+                and current.version != self._dead_version
+            ):
                 return True
             self._current = None
             record = await self._ensure(rejected=rejected_token, fallback=False)
@@ -154,7 +168,7 @@ class RefreshingAuth(Auth):
 
     # ------------------------------------------------------------------ public extras
 
-    async def authorize(self, code: str, *, base_domain: str | None = None) -> StoredToken:
+    async def authorize(self, code: str, *, base_domain: str | None = None) -> OAuthToken:
         """Exchange an authorisation code and store the first pair (replacing any old one).
 
         ``base_domain`` is the account host from the OAuth redirect (``referer``); it is handed
@@ -180,19 +194,20 @@ class RefreshingAuth(Auth):
                 allow_any_host=True,
             )
             record = await self._replace(token, domain)
-            logger.info("stored the first token pair for %r (version %d)", self._key, record.version)
-        return record
+        logger.info("stored a new token pair for %r (version %d)", self._key, record.version)
+        return record.token
 
-    async def refresh(self) -> StoredToken:
+    async def refresh(self) -> OAuthToken:
         """Refresh now even if the access token is fresh.
 
         Run it periodically (e.g. weekly) for accounts the integration rarely calls: amoCRM
         revokes a refresh token unused for three months. Concurrent callers and processes still
         produce a single refresh; transient failures raise instead of falling back.
         """
+        known = self._current or await self._load()
         async with self._lock:
-            record = await self._load()
-            return await self._ensure(newer_than=record.version, fallback=False)
+            record = await self._ensure(newer_than=known.version, fallback=False)
+        return record.token
 
     async def aclose(self) -> None:
         self._current = None
@@ -237,7 +252,11 @@ class RefreshingAuth(Auth):
         record = await self._load()
         if self._acceptable(record, rejected, newer_than):
             return record
-        async with self._store.lock(self._key):
+        async with AsyncExitStack() as stack:
+            try:
+                await stack.enter_async_context(self._store.lock(self._key))
+            except TokenStoreLockTimeoutError as exc:
+                return self._fall_back(record, exc, allowed=fallback)
             record = await self._load()
             if self._acceptable(record, rejected, newer_than):
                 logger.debug("adopted version %d for %r from the store", record.version, self._key)
@@ -253,6 +272,7 @@ class RefreshingAuth(Auth):
         return record
 
     async def _load(self) -> StoredToken:
+        _ = self.context  # fail fast, before any I/O, when not attached to a client
         record = await self._store.load(self._key)
         if record is None:
             raise ReauthorizationRequiredError(
@@ -275,27 +295,31 @@ class RefreshingAuth(Auth):
             token, domain = await self._obtain(record)
         except _RefreshRejected as rejection:
             return await self._after_rejection(record, rejection.error)
-        except (OAuthError, *_TRANSPORT_ERRORS) as exc:
-            now = self.context.clock.time()
-            if not fallback or record.token.is_expired(now):
-                raise
-            self._retry_at = self.context.clock.monotonic() + self._retry_interval
-            logger.warning(
-                "could not refresh the token for %r (%s); using the current access token, "
-                "which expires in %.0f s",
-                self._key,
-                _summary(exc),
-                record.token.expires_in(now),
-            )
-            return record, False
+        except _TRANSIENT_ERRORS as exc:
+            return self._fall_back(record, exc, allowed=fallback), False
         return await self._save(record, token, domain)
+
+    def _fall_back(self, record: StoredToken, error: Exception, *, allowed: bool) -> StoredToken:
+        """After a transient failure: keep serving a pair that has not expired yet, or re-raise."""
+        now = self.context.clock.time()
+        if not allowed or record.token.is_expired(now):
+            raise error
+        self._retry_at = self.context.clock.monotonic() + self._retry_interval
+        logger.warning(
+            "could not refresh the token for %r (%s); using the current access token, "
+            "which expires in %.0f s",
+            self._key,
+            _summary(error),
+            record.token.expires_in(now),
+        )
+        return record
 
     async def _obtain(self, record: StoredToken) -> tuple[OAuthToken, str]:
         refresh_token = record.token.refresh_token
         try:
             return await self._request(record.base_domain, refresh_token), record.base_domain
         except OAuthError as exc:
-            if exc.status == 400 or _revoked(exc):
+            if _refused(exc):
                 raise _RefreshRejected(exc) from exc
             if exc.status not in (401, 404):
                 raise
@@ -366,7 +390,9 @@ class RefreshingAuth(Auth):
         context.set_base_domain(account.domain)
         new_domain = context.get_base_domain()
         logger.warning(
-            "account %r moved from %s to %s; refreshing there", self._key, record.base_domain,
+            "account %r moved from %s to %s; refreshing there",
+            self._key,
+            record.base_domain,
             new_domain,
         )
         return new_domain
@@ -446,4 +472,3 @@ class RefreshingAuth(Auth):
                 "on_token_refreshed failed for %r; the new pair is saved in the store anyway",
                 self._key,
             )
-

@@ -341,7 +341,8 @@ class FileTokenStore:
         except TimeoutError:
             raise self._timeout(kind, key) from None
         try:
-            fd = await anyio.to_thread.run_sync(self._open_lock_file, path)
+            with anyio.CancelScope(shield=True):
+                fd = await anyio.to_thread.run_sync(self._open_lock_file, path)
             try:
                 delay = 0.002
                 while not await anyio.to_thread.run_sync(_try_flock, fd):

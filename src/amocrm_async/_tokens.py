@@ -104,9 +104,9 @@ class OAuthToken:
         if not isinstance(token_type, str):
             raise ValueError("stored token_type is not a string")
         return cls(
-            access_token=data["access_token"] if "access_token" in data else "",
-            refresh_token=data["refresh_token"] if "refresh_token" in data else "",
-            expires_at=data["expires_at"] if "expires_at" in data else math.nan,
+            access_token=data.get("access_token", ""),
+            refresh_token=data.get("refresh_token", ""),
+            expires_at=data.get("expires_at", math.nan),
             token_type=token_type,
         )
 

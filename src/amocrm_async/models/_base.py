@@ -1,15 +1,26 @@
-"""The base class of every amoCRM model and the rules that turn a model into a write payload.
+"""Base classes of every amoCRM model and the rules that turn a model into a write payload.
 
 amoCRM answers with more than it accepts: responses carry read-only fields (``updated_at``,
 ``account_id``, ``field_type`` …), fields the SDK does not know yet, and ``null`` for anything
 unset. Writes must send none of those, except the explicit ``null`` that clears a custom field.
-Those rules live here once, in :meth:`AmoModel.to_api`, so entity models only declare *which*
-fields are read-only (``__read_only__``) or may be sent as ``null`` (``__null_on_write__``).
+Those rules live here once, in ``to_api()``; models only declare which fields are read-only
+(``__read_only__``) or may be sent as ``null`` (``__null_on_write__``).
+
+There are two bases:
+
+* :class:`AmoModel` (a pydantic ``BaseModel``) for entities: leads, contacts, tags …. Unknown
+  server fields are kept as extras, and "explicitly set" is tracked per field.
+* :class:`AmoStruct` (a slotted pydantic dataclass) for the many small parts of a response:
+  custom-field wrappers and values, HAL links. A ``BaseModel`` instance carries a ``__dict__``
+  and a fields-set ``set`` (728 bytes once five fields are set); a leads page holds thousands of
+  these parts, and dropping both halves the decoded size and most of the decode time. Structs
+  ignore unknown keys and do not track which fields were set.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Set
+from typing import Any, ClassVar, TypeVar, dataclass_transform
 
 from pydantic import (
     BaseModel,
@@ -18,55 +29,99 @@ from pydantic import (
     SerializerFunctionWrapHandler,
     model_serializer,
 )
+from pydantic.dataclasses import dataclass
+from pydantic.fields import FieldInfo
 
-__all__ = ["AmoModel"]
+__all__ = ["AmoModel", "AmoStruct", "is_write", "struct"]
 
 _WRITE_CONTEXT: dict[str, bool] = {"amocrm_async.write": True}
 """Serialisation context marking a write dump; compared by identity, so it stays private."""
 
+_STRUCT_CONFIG = ConfigDict(
+    extra="ignore",
+    populate_by_name=True,
+    validate_assignment=True,
+    coerce_numbers_to_str=True,
+)
+
+_T = TypeVar("_T")
+
+
+def is_write(info: SerializationInfo) -> bool:
+    """Tell a serializer whether it runs inside a ``to_api()`` dump."""
+    return info.context is _WRITE_CONTEXT
+
+
+_write_keys_cache: dict[type[Any], tuple[tuple[str, str], ...]] = {}
+
+
+def _write_keys(cls: type[Any]) -> tuple[tuple[str, str], ...]:
+    """``(field name, JSON key)`` of every writable field of ``cls``, in declaration order."""
+    keys = _write_keys_cache.get(cls)
+    if keys is None:
+        fields: dict[str, FieldInfo] = cls.__pydantic_fields__
+        read_only: frozenset[str] = cls.__read_only__
+        unknown = (read_only | cls.__null_on_write__) - fields.keys()
+        if unknown:
+            raise TypeError(f"{cls.__name__} lists unknown fields: {sorted(unknown)}")
+        keys = tuple(
+            (name, info.serialization_alias or info.alias or name)
+            for name, info in fields.items()
+            if name not in read_only
+        )
+        _write_keys_cache[cls] = keys
+    return keys
+
+
+def _filter_for_write(
+    obj: Any, data: dict[str, Any], explicitly_set: Set[str] | None
+) -> dict[str, Any]:
+    null_ok: frozenset[str] = obj.__null_on_write__
+    out: dict[str, Any] = {}
+    for name, key in _write_keys(type(obj)):
+        if key not in data:
+            continue
+        value = data[key]
+        if value is None and (
+            name not in null_ok or (explicitly_set is not None and name not in explicitly_set)
+        ):
+            continue
+        out[key] = value
+    return out
+
 
 class AmoModel(BaseModel):
-    """Base of all amoCRM models.
+    """Base of all amoCRM entities.
 
     Parsing is lenient where the server is concerned (unknown fields are kept as extras, so a new
     API field never breaks a page) and strict where the caller is concerned (assigning a value of
     the wrong type raises a :class:`pydantic.ValidationError` naming the field).
 
-    Subclasses describe their write payload with two class variables:
+    Class variables describing the write payload:
 
     * ``__read_only__`` — field names parsed from responses but never sent.
-    * ``__null_on_write__`` — field names sent as JSON ``null`` when they were *explicitly* set to
-      ``None`` (constructed, parsed or assigned); every other ``None`` is omitted. This is how a
-      custom field is cleared (``"values": null``) without turning every unset field into a
-      destructive ``null``.
+    * ``__null_on_write__`` — field names sent as JSON ``null`` when they were *explicitly* set
+      to ``None`` (constructed, parsed or assigned); every other ``None`` is omitted. This is how
+      ``_embedded.tags`` is emptied without turning every unset field into a destructive
+      ``null``.
     """
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, validate_assignment=True)
 
     __read_only__: ClassVar[frozenset[str]] = frozenset()
     __null_on_write__: ClassVar[frozenset[str]] = frozenset()
-    __write_keys__: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        fields = cls.model_fields
-        unknown = (cls.__read_only__ | cls.__null_on_write__) - fields.keys()
-        if unknown:
-            raise TypeError(f"{cls.__name__} lists unknown fields: {sorted(unknown)}")
-        cls.__write_keys__ = tuple(
-            (name, info.serialization_alias or info.alias or name)
-            for name, info in fields.items()
-            if name not in cls.__read_only__
-        )
+        _write_keys(cls)
 
     def to_api(self) -> dict[str, Any]:
         """Return the JSON-ready write payload for this model.
 
         Rules, applied recursively to nested models: read-only fields and unknown (extra) fields
-        are dropped, ``None`` is dropped unless the field is in ``__null_on_write__`` and was set
-        explicitly, keys use the API's names (``_embedded``), and values are in JSON form
-        (datetimes as RFC 3339 strings).
+        are dropped, ``None`` is dropped unless ``__null_on_write__`` allows it, keys use the
+        API's names (``_embedded``), and values are in JSON form (datetimes as RFC 3339).
         """
         self._check_writable()
         payload: dict[str, Any] = self.model_dump(
@@ -75,21 +130,11 @@ class AmoModel(BaseModel):
         return payload
 
     def _check_writable(self) -> None:
-        """Raise :class:`ValueError` if this model cannot be sent as it is (hook for subclasses)."""
+        """Raise :class:`ValueError` if this model cannot be sent as it is (hook)."""
 
     def _write_filter(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Reduce a full JSON dump of this model to its write payload (see :meth:`to_api`)."""
-        fields_set = self.model_fields_set
-        null_ok = self.__null_on_write__
-        out: dict[str, Any] = {}
-        for name, key in self.__write_keys__:
-            if key not in data:
-                continue
-            value = data[key]
-            if value is None and not (name in null_ok and name in fields_set):
-                continue
-            out[key] = value
-        return out
+        """Reduce a full JSON dump of this model to its write payload (hook)."""
+        return _filter_for_write(self, data, self.model_fields_set)
 
     @model_serializer(mode="wrap")
     def _serialize(
@@ -101,6 +146,44 @@ class AmoModel(BaseModel):
         return data
 
 
-def is_write(info: SerializationInfo) -> bool:
-    """Tell a field serializer whether it runs inside :meth:`AmoModel.to_api`."""
-    return info.context is _WRITE_CONTEXT
+@dataclass_transform(kw_only_default=True, field_specifiers=(FieldInfo,))
+def struct(cls: type[_T]) -> type[_T]:
+    """Make ``cls`` an :class:`AmoStruct` dataclass: slotted, keyword-only, validated on
+    assignment, ignoring unknown keys. Every subclass of :class:`AmoStruct` is decorated."""
+    made = dataclass(slots=True, kw_only=True, config=_STRUCT_CONFIG)(cls)
+    _write_keys(made)
+    return made
+
+
+@struct
+class AmoStruct:
+    """Base of the compact response parts (custom-field wrappers and values, HAL links).
+
+    Same write rules as :class:`AmoModel`, except that structs do not track which fields were
+    set, so ``__null_on_write__`` fields are sent as ``null`` whenever they are ``None``.
+    Structs compare by value and dump with ``pydantic.TypeAdapter(type(x)).dump_python``.
+    """
+
+    __read_only__: ClassVar[frozenset[str]] = frozenset()
+    __null_on_write__: ClassVar[frozenset[str]] = frozenset()
+
+    def to_api(self) -> dict[str, Any]:
+        """Return the JSON-ready write payload (see :meth:`AmoModel.to_api`)."""
+        self._check_writable()
+        serializer = self.__pydantic_serializer__  # type: ignore[attr-defined]
+        payload: dict[str, Any] = serializer.to_python(
+            self, mode="json", by_alias=True, context=_WRITE_CONTEXT
+        )
+        return payload
+
+    def _check_writable(self) -> None:
+        """Raise :class:`ValueError` if this struct cannot be sent as it is (hook)."""
+
+    @model_serializer(mode="wrap")
+    def _serialize(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if info.context is _WRITE_CONTEXT:
+            return _filter_for_write(self, data, None)
+        return data

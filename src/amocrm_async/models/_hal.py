@@ -13,23 +13,26 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import AliasPath, BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
+from ._base import AmoStruct, struct
+
 __all__ = ["HalCollection", "HalLink", "HalLinks", "collection_adapter"]
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M")
 
 
-class HalLink(BaseModel):
+@struct
+class HalLink(AmoStruct):
     """One HAL link; amoCRM hrefs are absolute URLs."""
-
-    model_config = ConfigDict(extra="ignore")
 
     href: str
 
 
-class HalLinks(BaseModel):
-    """The ``_links`` object of an entity or a page; each relation appears only when it applies."""
+@struct
+class HalLinks(AmoStruct):
+    """The ``_links`` object of an entity or a page; each relation appears only when it applies.
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    Other relations are ignored. Links are never written.
+    """
 
     self_: HalLink | None = Field(default=None, alias="self")
     next: HalLink | None = None

@@ -42,16 +42,13 @@ from typing import (
     Annotated,
     Any,
     ClassVar,
-    Generic,
     Literal,
     Self,
-    TypeVar,
     get_args,
 )
 
 from pydantic import (
     AfterValidator,
-    ConfigDict,
     Field,
     PlainSerializer,
     SerializationInfo,
@@ -60,7 +57,7 @@ from pydantic import (
     WrapSerializer,
 )
 
-from ._base import AmoModel, is_write
+from ._base import AmoStruct, is_write, struct
 
 __all__ = [
     "CUSTOM_FIELD_VALUES_BY_TYPE",
@@ -154,84 +151,102 @@ AmoDateTime = Annotated[
 # --------------------------------------------------------------------------------------------
 
 
-class CustomFieldValue(AmoModel):
+@struct
+class CustomFieldValue(AmoStruct):
     """Base of every value item (one element of a wrapper's ``values``)."""
 
 
+@struct
 class _StringValue(CustomFieldValue):
-    model_config = ConfigDict(coerce_numbers_to_str=True)
-
     value: str
 
 
+@struct
 class TextValue(_StringValue):
     """``text`` value: ``{"value": str}``."""
 
 
+@struct
 class TextareaValue(_StringValue):
     """``textarea`` value: ``{"value": str}``."""
 
 
+@struct
 class UrlValue(_StringValue):
     """``url`` value: ``{"value": str}``."""
 
 
+@struct
 class StreetAddressValue(_StringValue):
     """``streetaddress`` value: ``{"value": str}``."""
 
 
+@struct
 class TrackingDataValue(_StringValue):
     """``tracking_data`` value (UTM and similar): ``{"value": str}``."""
 
 
+@struct
 class OrgLegalNameValue(_StringValue):
     """``org_legal_name`` value: ``{"value": str}``; read-only, never sent."""
 
 
+@struct
 class NumericValue(_StringValue):
     """``numeric`` value, kept as the decimal string amoCRM returns (``"12.5"``)."""
 
 
+@struct
 class PriceValue(_StringValue):
     """``price`` value (catalogs), kept as a decimal string."""
 
 
+@struct
 class MonetaryValue(_StringValue):
     """``monetary`` value, kept as a decimal string."""
 
 
+@struct
 class CheckboxValue(CustomFieldValue):
     """``checkbox`` value: ``{"value": bool}``."""
 
     value: bool
 
 
+@struct
 class _DateValue(CustomFieldValue):
     value: AmoDateTime
 
 
+@struct
 class DateValue(_DateValue):
     """``date`` value: an aware datetime, written as RFC 3339."""
 
 
+@struct
 class DateTimeValue(_DateValue):
     """``date_time`` value: an aware datetime, written as RFC 3339."""
 
 
+@struct
 class BirthdayValue(_DateValue):
     """``birthday`` value: an aware datetime, written as RFC 3339."""
 
 
+@struct
 class _EnumValue(CustomFieldValue):
-    """Choice value ``{value, enum_id}``; set either the option text or its ``enum_id``."""
+    """Choice value ``{value, enum_id}``; set either the option text or its ``enum_id``.
+
+    Both keys are always sent, ``null`` included, as amoCRM's own library does.
+    """
 
     __null_on_write__ = frozenset({"value", "enum_id"})
-    model_config = ConfigDict(coerce_numbers_to_str=True)
 
     value: str | None = None
     enum_id: int | None = None
 
 
+@struct
 class _EnumCodeValue(_EnumValue):
     """Choice value ``{value, enum_id, enum_code}``."""
 
@@ -240,35 +255,38 @@ class _EnumCodeValue(_EnumValue):
     enum_code: str | None = None
 
 
+@struct
 class SelectValue(_EnumCodeValue):
     """``select`` value: ``{value, enum_id, enum_code}``."""
 
 
+@struct
 class SmartAddressValue(_EnumCodeValue):
     """``smart_address`` value: ``{value, enum_id, enum_code}``; the enum names the part."""
 
 
+@struct
 class MultitextValue(_EnumCodeValue):
     """``multitext`` value (phones, e-mails): ``{value, enum_id, enum_code}``, e.g. ``WORK``."""
 
 
+@struct
 class MultiselectValue(_EnumValue):
     """``multiselect`` value: ``{value, enum_id}``; one item per chosen option."""
 
 
+@struct
 class RadiobuttonValue(_EnumValue):
     """``radiobutton`` value: ``{value, enum_id}``."""
 
 
+@struct
 class CategoryValue(_EnumValue):
     """``category`` value (catalogs): ``{value, enum_id}``."""
 
 
-class _Nested(AmoModel):
-    model_config = ConfigDict(coerce_numbers_to_str=True)
-
-
-class LegalEntity(_Nested):
+@struct
+class LegalEntity(AmoStruct):
     """Requisites of a legal entity; ``entity_type`` 1 = sole proprietor, 2 = juridical person."""
 
     name: str | None = None
@@ -289,20 +307,23 @@ class LegalEntity(_Nested):
     director: str | None = None
 
 
+@struct
 class LegalEntityValue(CustomFieldValue):
     """``legal_entity`` value: ``{"value": LegalEntity}``."""
 
     value: LegalEntity
 
 
-class ItemDiscount(AmoModel):
+@struct
+class ItemDiscount(AmoStruct):
     """Discount of an invoice line: an absolute ``amount`` or a ``percentage``."""
 
     type: Literal["amount", "percentage"] | None = None
     value: int | float | None = None
 
 
-class InvoiceItem(_Nested):
+@struct
+class InvoiceItem(AmoStruct):
     """One invoice line of an ``items`` field; ``total_sum`` and the recalculation flags are
     computed by amoCRM and never sent."""
 
@@ -327,13 +348,15 @@ class InvoiceItem(_Nested):
     total_sum: int | float | None = None
 
 
+@struct
 class ItemsValue(CustomFieldValue):
     """``items`` value: ``{"value": InvoiceItem}``."""
 
     value: InvoiceItem
 
 
-class LinkedEntity(AmoModel):
+@struct
+class LinkedEntity(AmoStruct):
     """Target of a ``linked_entity`` field (a contact, company or catalog element)."""
 
     name: str | None = None
@@ -342,12 +365,14 @@ class LinkedEntity(AmoModel):
     catalog_id: int | None = None
 
 
+@struct
 class LinkedEntityValue(CustomFieldValue):
     """``linked_entity`` value: ``{"value": LinkedEntity}``."""
 
     value: LinkedEntity
 
 
+@struct
 class ChainedListValue(CustomFieldValue):
     """``chained_list`` value: ``{catalog_id, catalog_element_id}`` with no ``value`` wrapper."""
 
@@ -355,7 +380,8 @@ class ChainedListValue(CustomFieldValue):
     catalog_element_id: int
 
 
-class FileInfo(AmoModel):
+@struct
+class FileInfo(AmoStruct):
     """A file stored in amoCRM's drive; only ``file_uuid`` is required on writes."""
 
     file_uuid: str
@@ -364,13 +390,15 @@ class FileInfo(AmoModel):
     file_size: int | None = None
 
 
+@struct
 class FileValue(CustomFieldValue):
     """``file`` value: ``{"value": FileInfo}``."""
 
     value: FileInfo
 
 
-class Payer(_Nested):
+@struct
+class Payer(AmoStruct):
     """Payer of an invoice; ``type`` is ``legal`` or ``individual`` and only sent when set."""
 
     name: str | None = None
@@ -394,13 +422,15 @@ class Payer(_Nested):
     type: Literal["legal", "individual"] | None = None
 
 
+@struct
 class PayerValue(CustomFieldValue):
     """``payer`` value: ``{"value": Payer}``."""
 
     value: Payer
 
 
-class Supplier(_Nested):
+@struct
+class Supplier(AmoStruct):
     """Supplier of an invoice. Writes reference it by ``entity_id`` only; the requisites are
     filled in by amoCRM and read-only."""
 
@@ -426,6 +456,7 @@ class Supplier(_Nested):
     bank_account_number: str | None = None
 
 
+@struct
 class SupplierValue(CustomFieldValue):
     """``supplier`` value: ``{"value": Supplier}``."""
 
@@ -436,10 +467,9 @@ class SupplierValue(CustomFieldValue):
 # Field wrappers
 # --------------------------------------------------------------------------------------------
 
-V = TypeVar("V")
 
-
-class CustomFieldValuesBase(AmoModel, Generic[V]):
+@struct
+class CustomFieldValuesBase(AmoStruct):
     """Base of the per-type field wrappers ``{field_id, field_code, values}``.
 
     A wrapper addresses its field by ``field_id`` or ``field_code`` (e.g. ``PHONE``); one of the
@@ -451,24 +481,12 @@ class CustomFieldValuesBase(AmoModel, Generic[V]):
     __read_only__ = frozenset({"field_name", "field_type"})
     __null_on_write__ = frozenset({"values"})
     __sent_on_write__: ClassVar[bool] = True
-    __value_type__: ClassVar[type[Any] | None] = None
 
     field_id: int | None = None
     field_code: str | None = None
     field_name: str | None = None
     field_type: str | None = None
-    values: list[V] | None
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        super().__pydantic_init_subclass__(**kwargs)
-        list_type = next(
-            (a for a in get_args(cls.model_fields["values"].annotation) if a is not type(None)),
-            None,
-        )
-        (item_type,) = get_args(list_type) or (None,)
-        if isinstance(item_type, type):
-            cls.__value_type__ = item_type
+    values: list[Any] | None
 
     @classmethod
     def of(cls, *values: Any, field_id: int | None = None, field_code: str | None = None) -> Self:
@@ -479,7 +497,7 @@ class CustomFieldValuesBase(AmoModel, Generic[V]):
         field_id=1)``, ``CheckboxCustomFieldValues.of(True, field_code="VIP")``,
         ``LegalEntityCustomFieldValues.of(LegalEntity(name="ACME"), field_id=7)``. A
         ``chained_list`` field has no ``value`` key, so pass :class:`ChainedListValue` items (or
-        their dicts). To clear a field use ``values=None`` directly or
+        their dicts). To clear a field pass ``values=None`` to the constructor or use
         :meth:`HasCustomFields.clear_custom_field`.
         """
         if field_id is None and field_code is None:
@@ -489,12 +507,13 @@ class CustomFieldValuesBase(AmoModel, Generic[V]):
 
     @classmethod
     def _coerce_item(cls, value: Any) -> Any:
-        item_type = cls.__value_type__
+        item_type = _value_type(cls)
         if item_type is None or isinstance(value, item_type):
             return value
-        if "value" in item_type.model_fields or not isinstance(value, Mapping):
-            return item_type.model_validate({"value": value})
-        return item_type.model_validate(value)
+        validator = item_type.__pydantic_validator__
+        if "value" in item_type.__pydantic_fields__ or not isinstance(value, Mapping):
+            return validator.validate_python({"value": value})
+        return validator.validate_python(value)
 
     @property
     def first_value(self) -> Any:
@@ -515,165 +534,217 @@ class CustomFieldValuesBase(AmoModel, Generic[V]):
             )
 
 
-class TextCustomFieldValues(CustomFieldValuesBase[TextValue]):
+@struct
+class TextCustomFieldValues(CustomFieldValuesBase):
     """``text`` field."""
 
     field_type: Literal["text"] = "text"
+    values: list[TextValue] | None
 
 
-class NumericCustomFieldValues(CustomFieldValuesBase[NumericValue]):
+@struct
+class NumericCustomFieldValues(CustomFieldValuesBase):
     """``numeric`` field; values are decimal strings."""
 
     field_type: Literal["numeric"] = "numeric"
+    values: list[NumericValue] | None
 
 
-class CheckboxCustomFieldValues(CustomFieldValuesBase[CheckboxValue]):
+@struct
+class CheckboxCustomFieldValues(CustomFieldValuesBase):
     """``checkbox`` field."""
 
     field_type: Literal["checkbox"] = "checkbox"
+    values: list[CheckboxValue] | None
 
 
-class SelectCustomFieldValues(CustomFieldValuesBase[SelectValue]):
+@struct
+class SelectCustomFieldValues(CustomFieldValuesBase):
     """``select`` field (one option)."""
 
     field_type: Literal["select"] = "select"
+    values: list[SelectValue] | None
 
 
-class MultiselectCustomFieldValues(CustomFieldValuesBase[MultiselectValue]):
+@struct
+class MultiselectCustomFieldValues(CustomFieldValuesBase):
     """``multiselect`` field (one value item per chosen option)."""
 
     field_type: Literal["multiselect"] = "multiselect"
+    values: list[MultiselectValue] | None
 
 
-class MultitextCustomFieldValues(CustomFieldValuesBase[MultitextValue]):
+@struct
+class MultitextCustomFieldValues(CustomFieldValuesBase):
     """``multitext`` field (phones and e-mails); a write replaces the whole list."""
 
     field_type: Literal["multitext"] = "multitext"
+    values: list[MultitextValue] | None
 
 
-class DateCustomFieldValues(CustomFieldValuesBase[DateValue]):
+@struct
+class DateCustomFieldValues(CustomFieldValuesBase):
     """``date`` field."""
 
     field_type: Literal["date"] = "date"
+    values: list[DateValue] | None
 
 
-class UrlCustomFieldValues(CustomFieldValuesBase[UrlValue]):
+@struct
+class UrlCustomFieldValues(CustomFieldValuesBase):
     """``url`` field."""
 
     field_type: Literal["url"] = "url"
+    values: list[UrlValue] | None
 
 
-class TextareaCustomFieldValues(CustomFieldValuesBase[TextareaValue]):
+@struct
+class TextareaCustomFieldValues(CustomFieldValuesBase):
     """``textarea`` field."""
 
     field_type: Literal["textarea"] = "textarea"
+    values: list[TextareaValue] | None
 
 
-class RadiobuttonCustomFieldValues(CustomFieldValuesBase[RadiobuttonValue]):
+@struct
+class RadiobuttonCustomFieldValues(CustomFieldValuesBase):
     """``radiobutton`` field."""
 
     field_type: Literal["radiobutton"] = "radiobutton"
+    values: list[RadiobuttonValue] | None
 
 
-class StreetAddressCustomFieldValues(CustomFieldValuesBase[StreetAddressValue]):
+@struct
+class StreetAddressCustomFieldValues(CustomFieldValuesBase):
     """``streetaddress`` field."""
 
     field_type: Literal["streetaddress"] = "streetaddress"
+    values: list[StreetAddressValue] | None
 
 
-class SmartAddressCustomFieldValues(CustomFieldValuesBase[SmartAddressValue]):
+@struct
+class SmartAddressCustomFieldValues(CustomFieldValuesBase):
     """``smart_address`` field."""
 
     field_type: Literal["smart_address"] = "smart_address"
+    values: list[SmartAddressValue] | None
 
 
-class BirthdayCustomFieldValues(CustomFieldValuesBase[BirthdayValue]):
+@struct
+class BirthdayCustomFieldValues(CustomFieldValuesBase):
     """``birthday`` field."""
 
     field_type: Literal["birthday"] = "birthday"
+    values: list[BirthdayValue] | None
 
 
-class LegalEntityCustomFieldValues(CustomFieldValuesBase[LegalEntityValue]):
+@struct
+class LegalEntityCustomFieldValues(CustomFieldValuesBase):
     """``legal_entity`` field."""
 
     field_type: Literal["legal_entity"] = "legal_entity"
+    values: list[LegalEntityValue] | None
 
 
-class DateTimeCustomFieldValues(CustomFieldValuesBase[DateTimeValue]):
+@struct
+class DateTimeCustomFieldValues(CustomFieldValuesBase):
     """``date_time`` field."""
 
     field_type: Literal["date_time"] = "date_time"
+    values: list[DateTimeValue] | None
 
 
-class ItemsCustomFieldValues(CustomFieldValuesBase[ItemsValue]):
+@struct
+class ItemsCustomFieldValues(CustomFieldValuesBase):
     """``items`` field (invoice lines, catalogs)."""
 
     field_type: Literal["items"] = "items"
+    values: list[ItemsValue] | None
 
 
-class CategoryCustomFieldValues(CustomFieldValuesBase[CategoryValue]):
+@struct
+class CategoryCustomFieldValues(CustomFieldValuesBase):
     """``category`` field (catalogs)."""
 
     field_type: Literal["category"] = "category"
+    values: list[CategoryValue] | None
 
 
-class PriceCustomFieldValues(CustomFieldValuesBase[PriceValue]):
+@struct
+class PriceCustomFieldValues(CustomFieldValuesBase):
     """``price`` field (catalogs)."""
 
     field_type: Literal["price"] = "price"
+    values: list[PriceValue] | None
 
 
-class TrackingDataCustomFieldValues(CustomFieldValuesBase[TrackingDataValue]):
+@struct
+class TrackingDataCustomFieldValues(CustomFieldValuesBase):
     """``tracking_data`` field (leads)."""
 
     field_type: Literal["tracking_data"] = "tracking_data"
+    values: list[TrackingDataValue] | None
 
 
-class LinkedEntityCustomFieldValues(CustomFieldValuesBase[LinkedEntityValue]):
+@struct
+class LinkedEntityCustomFieldValues(CustomFieldValuesBase):
     """``linked_entity`` field (catalogs)."""
 
     field_type: Literal["linked_entity"] = "linked_entity"
+    values: list[LinkedEntityValue] | None
 
 
-class OrgLegalNameCustomFieldValues(CustomFieldValuesBase[OrgLegalNameValue]):
+@struct
+class OrgLegalNameCustomFieldValues(CustomFieldValuesBase):
     """``org_legal_name`` field; computed by amoCRM, so it is dropped from every write."""
 
     __sent_on_write__ = False
 
     field_type: Literal["org_legal_name"] = "org_legal_name"
+    values: list[OrgLegalNameValue] | None
 
 
-class MonetaryCustomFieldValues(CustomFieldValuesBase[MonetaryValue]):
+@struct
+class MonetaryCustomFieldValues(CustomFieldValuesBase):
     """``monetary`` field; values are decimal strings."""
 
     field_type: Literal["monetary"] = "monetary"
+    values: list[MonetaryValue] | None
 
 
-class ChainedListCustomFieldValues(CustomFieldValuesBase[ChainedListValue]):
+@struct
+class ChainedListCustomFieldValues(CustomFieldValuesBase):
     """``chained_list`` field (leads, customers)."""
 
     field_type: Literal["chained_list"] = "chained_list"
+    values: list[ChainedListValue] | None
 
 
-class FileCustomFieldValues(CustomFieldValuesBase[FileValue]):
+@struct
+class FileCustomFieldValues(CustomFieldValuesBase):
     """``file`` field."""
 
     field_type: Literal["file"] = "file"
+    values: list[FileValue] | None
 
 
-class PayerCustomFieldValues(CustomFieldValuesBase[PayerValue]):
+@struct
+class PayerCustomFieldValues(CustomFieldValuesBase):
     """``payer`` field (invoices catalog)."""
 
     field_type: Literal["payer"] = "payer"
+    values: list[PayerValue] | None
 
 
-class SupplierCustomFieldValues(CustomFieldValuesBase[SupplierValue]):
+@struct
+class SupplierCustomFieldValues(CustomFieldValuesBase):
     """``supplier`` field (invoices/purchases catalogs)."""
 
     field_type: Literal["supplier"] = "supplier"
+    values: list[SupplierValue] | None
 
 
-_TYPED: tuple[type[CustomFieldValuesBase[Any]], ...] = (
+_TYPED: tuple[type[CustomFieldValuesBase], ...] = (
     TextCustomFieldValues,
     NumericCustomFieldValues,
     CheckboxCustomFieldValues,
@@ -702,10 +773,18 @@ _TYPED: tuple[type[CustomFieldValuesBase[Any]], ...] = (
     SupplierCustomFieldValues,
 )
 
-CUSTOM_FIELD_VALUES_BY_TYPE: Mapping[str, type[CustomFieldValuesBase[Any]]] = {
-    cls.model_fields["field_type"].default: cls for cls in _TYPED
+CUSTOM_FIELD_VALUES_BY_TYPE: Mapping[str, type[CustomFieldValuesBase]] = {
+    cls.__pydantic_fields__["field_type"].default: cls  # type: ignore[attr-defined]
+    for cls in _TYPED
 }
 """Wrapper class for each of the 26 known ``field_type`` codes."""
+
+
+def _value_type(cls: type[CustomFieldValuesBase]) -> Any:
+    """The value-item class of a wrapper class, read from its ``values`` annotation."""
+    (list_type, *_) = get_args(cls.__pydantic_fields__["values"].annotation)  # type: ignore[attr-defined]
+    (item_type,) = get_args(list_type) or (None,)
+    return item_type if isinstance(item_type, type) else None
 
 
 def _reject_known_type(field_type: str | None) -> str | None:
@@ -718,7 +797,8 @@ def _reject_known_type(field_type: str | None) -> str | None:
     return field_type
 
 
-class GenericCustomFieldValues(CustomFieldValuesBase[dict[str, Any]]):
+@struct
+class GenericCustomFieldValues(CustomFieldValuesBase):
     """A field whose ``field_type`` this SDK does not know; ``values`` stay plain dicts.
 
     Known types never land here: a known type with malformed values is a validation error, not
@@ -726,6 +806,7 @@ class GenericCustomFieldValues(CustomFieldValuesBase[dict[str, Any]]):
     """
 
     field_type: Annotated[str | None, AfterValidator(_reject_known_type)] = None
+    values: list[dict[str, Any]] | None
 
     @classmethod
     def _coerce_item(cls, value: Any) -> Any:
@@ -833,7 +914,7 @@ class HasCustomFields:
         """Mark a field to be cleared: the next write sends ``{"field_id": …, "values": null}``
         (or ``field_code`` when a code was given)."""
         existing = self.get_custom_field(id_or_code)
-        cls: type[CustomFieldValuesBase[Any]] = (
+        cls: type[CustomFieldValuesBase] = (
             GenericCustomFieldValues if existing is None else type(existing)
         )
         by_code = isinstance(id_or_code, str)

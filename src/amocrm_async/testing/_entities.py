@@ -30,6 +30,7 @@ __all__ = [
     "create_entity",
     "link_targets_ok",
     "parse_with",
+    "remove_link",
     "render_entity",
     "select_entities",
     "update_entity",
@@ -61,7 +62,16 @@ class Spec:
 
 
 _COMMON_RO = frozenset(
-    {"id", "group_id", "account_id", "is_deleted", "closest_task_at", "_links", "score", "is_unsorted"}
+    {
+        "id",
+        "group_id",
+        "account_id",
+        "is_deleted",
+        "closest_task_at",
+        "_links",
+        "score",
+        "is_unsorted",
+    }
 )
 
 SPECS: dict[str, Spec] = {
@@ -91,7 +101,9 @@ SPECS: dict[str, Spec] = {
         singular="contact",
         str_fields=frozenset({"name", "first_name", "last_name"}),
         readonly=_COMMON_RO | {"is_main"},
-        with_allowed=frozenset({"leads", "customers", "catalog_elements", "social_profiles", "only_deleted"}),
+        with_allowed=frozenset(
+            {"leads", "customers", "catalog_elements", "social_profiles", "only_deleted"}
+        ),
         link_targets=frozenset({"leads", "companies", "customers", "catalog_elements"}),
         multi_filters=frozenset({"created_by", "updated_by", "responsible_user_id"}),
         range_filters=frozenset({"created_at", "updated_at", "closest_task_at"}),
@@ -102,7 +114,9 @@ SPECS: dict[str, Spec] = {
         singular="company",
         str_fields=frozenset({"name"}),
         readonly=_COMMON_RO,
-        with_allowed=frozenset({"leads", "customers", "contacts", "catalog_elements", "only_deleted"}),
+        with_allowed=frozenset(
+            {"leads", "customers", "contacts", "catalog_elements", "only_deleted"}
+        ),
         link_targets=frozenset({"contacts", "leads", "customers", "catalog_elements"}),
         multi_filters=frozenset({"created_by", "updated_by", "responsible_user_id"}),
         range_filters=frozenset({"created_at", "updated_at", "closest_task_at"}),
@@ -146,7 +160,7 @@ class Changes:
         self.entity_id: int | None = None
         self.fields: dict[str, Any] = {}
         self.cf: dict[int, list[dict[str, Any]] | None] = {}
-        self.tags: list[tuple[str, Any]] | None | _Missing = MISSING
+        self.tags: list[tuple[str, Any]] | _Missing | None = MISSING
         self.tags_add: list[tuple[str, Any]] = []
         self.tags_del: list[tuple[str, Any]] = []
         self.contacts: list[tuple[int, bool]] = []
@@ -209,7 +223,7 @@ def _id_refs(
             if key not in allowed:
                 issues.append(not_expected(f"{ipath}.{key}"))
         entity_id = item.get("id")
-        if not is_int(entity_id):
+        if not isinstance(entity_id, int) or isinstance(entity_id, bool):
             issues.append(invalid_type(f"{ipath}.id", "int"))
             continue
         target = store.get(entity_id)
@@ -224,7 +238,9 @@ def _id_refs(
     return refs
 
 
-def _check_user(ctx: WriteCtx, value: object, path: str, issues: list[Issue], *, allow_robot: bool) -> bool:
+def _check_user(
+    ctx: WriteCtx, value: object, path: str, issues: list[Issue], *, allow_robot: bool
+) -> bool:
     if not is_int(value):
         issues.append(invalid_type(path, "int"))
         return False
@@ -283,7 +299,10 @@ def validate_item(
         entity_id = item["id"]
         if not is_int(entity_id):
             issues.append(invalid_type(f"{prefix}id", "int"))
-        elif entity_id not in account.stores[spec.name] or account.stores[spec.name][entity_id].deleted:
+        elif (
+            entity_id not in account.stores[spec.name]
+            or account.stores[spec.name][entity_id].deleted
+        ):
             issues.append(not_supported(f"{prefix}id"))
         else:
             changes.entity_id = entity_id
@@ -370,7 +389,9 @@ def _validate_embedded(
     for key, sub in value.items():
         spath = f"{path}.{key}"
         if key == "tags":
-            changes.tags = None if sub is None else _tag_refs(account, spec.name, sub, spath, issues)
+            changes.tags = (
+                None if sub is None else _tag_refs(account, spec.name, sub, spath, issues)
+            )
         elif mode == "update" and key in spec.embedded_create:
             continue  # create-only links are ignored on update, as by the real API
         elif mode == "complex" and key == "contacts":
@@ -379,7 +400,9 @@ def _validate_embedded(
             elif len(sub) > 1:
                 issues.append(not_expected(f"{spath}.1"))
             elif sub:
-                _, nested_issues, nested = validate_item(ctx, SPECS["contacts"], sub[0], 0, "nested", f"{spath}.0.")
+                _, nested_issues, nested = validate_item(
+                    ctx, SPECS["contacts"], sub[0], 0, "nested", f"{spath}.0."
+                )
                 issues.extend(nested_issues)
                 changes.contact = nested
         elif mode == "complex" and key == "companies":
@@ -388,7 +411,9 @@ def _validate_embedded(
             elif len(sub) > 1:
                 issues.append(not_expected(f"{spath}.1"))
             elif sub:
-                _, nested_issues, nested = validate_item(ctx, SPECS["companies"], sub[0], 0, "nested", f"{spath}.0.")
+                _, nested_issues, nested = validate_item(
+                    ctx, SPECS["companies"], sub[0], 0, "nested", f"{spath}.0."
+                )
                 issues.extend(nested_issues)
                 changes.company = nested
         elif mode == "complex" and key == "metadata":
@@ -399,7 +424,9 @@ def _validate_embedded(
         elif key == "contacts" and "contacts" in spec.embedded_create:
             changes.contacts = _id_refs(ctx, "contacts", sub, spath, issues, with_main=True)
         elif key == "companies" and "companies" in spec.embedded_create:
-            changes.companies = [i for i, _ in _id_refs(ctx, "companies", sub, spath, issues, with_main=False)]
+            changes.companies = [
+                i for i, _ in _id_refs(ctx, "companies", sub, spath, issues, with_main=False)
+            ]
         elif key == "source" and spec.name == "leads" and mode in ("create", "complex"):
             if not isinstance(sub, dict) or not isinstance(sub.get("external_id"), str | int):
                 issues.append(invalid_type(f"{spath}.external_id", "string"))
@@ -410,11 +437,27 @@ def _validate_embedded(
 
 
 def _resolve_status(
-    account: Account, changes: Changes, current: Entity | None, mode: str, prefix: str, issues: list[Issue]
+    account: Account,
+    changes: Changes,
+    current: Entity | None,
+    mode: str,
+    prefix: str,
+    issues: list[Issue],
 ) -> None:
     fields = changes.fields
     status_id = fields.get("status_id")
     pipeline_id = fields.get("pipeline_id")
+    if changes.metadata is not None:
+        # An incoming (unsorted) lead: any status other than "unsorted" is ignored.
+        target = (
+            account.pipelines.get(pipeline_id) if pipeline_id is not None else account.main_pipeline
+        )
+        if target is None:
+            issues.append(not_supported(f"{prefix}pipeline_id"))
+            return
+        fields["pipeline_id"] = target.id
+        fields["status_id"] = target.unsorted_status.id
+        return
     if pipeline_id is not None:
         pipeline = account.pipelines.get(pipeline_id)
         if pipeline is None:
@@ -423,8 +466,7 @@ def _resolve_status(
         if status_id is None:
             if current is not None and current.data["pipeline_id"] == pipeline_id:
                 return
-            status = pipeline.unsorted_status if changes.metadata is not None else pipeline.first_open_status
-            fields["status_id"] = status.id
+            fields["status_id"] = pipeline.first_open_status.id
         elif status_id not in pipeline.statuses:
             issues.append(not_supported(f"{prefix}status_id"))
         return
@@ -432,7 +474,11 @@ def _resolve_status(
         if status_id in (WON, LOST):
             if current is None:
                 issues.append(
-                    Issue("NotBlank", f"{prefix}pipeline_id", "pipeline_id is required for statuses 142 and 143.")
+                    Issue(
+                        "NotBlank",
+                        f"{prefix}pipeline_id",
+                        "pipeline_id is required for statuses 142 and 143.",
+                    )
                 )
             else:
                 fields["pipeline_id"] = current.data["pipeline_id"]
@@ -445,9 +491,8 @@ def _resolve_status(
         return
     if current is None:
         main = account.main_pipeline
-        status = main.unsorted_status if changes.metadata is not None else main.first_open_status
         fields["pipeline_id"] = main.id
-        fields["status_id"] = status.id
+        fields["status_id"] = main.first_open_status.id
 
 
 # ----------------------------------------------------------------------------------------------
@@ -490,17 +535,37 @@ def _add_tag(ctx: WriteCtx, spec: Spec, entity: Entity, ref: tuple[str, Any]) ->
         entity.tags.append(tag)
 
 
-def _link_contact(account: Account, entity_type: str, entity_id: int, contact_id: int, is_main: bool) -> None:
-    if entity_type == "leads":
-        existing = account.linked("leads", entity_id, "contacts")
-        if is_main or not existing:
-            is_main = True
-            for other_id, meta in existing:
-                if meta and meta.get("is_main"):
-                    account.links[("leads", entity_id)][("contacts", other_id)] = {"is_main": False}
-        account.link(("leads", entity_id), ("contacts", contact_id), {"is_main": is_main}, None)
-    else:
+def _link_contact(
+    account: Account, entity_type: str, entity_id: int, contact_id: int, is_main: bool
+) -> None:
+    if entity_type == "companies":
+        _link_company(account, "contacts", contact_id, entity_id)
+        return
+    if entity_type != "leads":
         account.link((entity_type, entity_id), ("contacts", contact_id))
+        return
+    existing = dict(account.linked("leads", entity_id, "contacts"))
+    if contact_id in existing and not is_main:
+        return  # re-linking keeps the current role
+    if is_main or not existing:
+        is_main = True  # the first contact of a lead is its main contact
+        for other_id, meta in existing.items():
+            if other_id != contact_id and meta and meta.get("is_main"):
+                account.links[("leads", entity_id)][("contacts", other_id)] = {"is_main": False}
+    account.link(("leads", entity_id), ("contacts", contact_id), {"is_main": is_main}, None)
+
+
+def remove_link(
+    account: Account, entity_type: str, entity_id: int, to_type: str, to_id: int
+) -> None:
+    """Unlink both directions; a lead that loses its main contact promotes the next one."""
+    account.unlink((entity_type, entity_id), (to_type, to_id))
+    pair = {entity_type: entity_id, to_type: to_id}
+    if set(pair) == {"leads", "contacts"}:
+        remaining = account.linked("leads", pair["leads"], "contacts")
+        if remaining and not any(meta and meta.get("is_main") for _, meta in remaining):
+            first = remaining[0][0]
+            account.links[("leads", pair["leads"])][("contacts", first)] = {"is_main": True}
 
 
 def _link_company(account: Account, entity_type: str, entity_id: int, company_id: int) -> None:
@@ -600,7 +665,11 @@ def update_entity(ctx: WriteCtx, spec: Spec, changes: Changes) -> Entity:
         _apply_lead_status(ctx, entity, fields)
         if "price" in fields and fields["price"] != data.get("price"):
             entity.robot_price = False
-    if spec.name == "contacts" and ("first_name" in fields or "last_name" in fields) and "name" not in fields:
+    if (
+        spec.name == "contacts"
+        and ("first_name" in fields or "last_name" in fields)
+        and "name" not in fields
+    ):
         first = fields.get("first_name", data.get("first_name", ""))
         last = fields.get("last_name", data.get("last_name", ""))
         fields["name"] = f"{first} {last}".strip() or data["name"]
@@ -652,7 +721,9 @@ def link_targets_ok(account: Account, to_type: str, to_id: int) -> bool:
     return True
 
 
-def add_link(account: Account, entity_type: str, entity_id: int, to_type: str, to_id: int, meta: Any) -> None:
+def add_link(
+    account: Account, entity_type: str, entity_id: int, to_type: str, to_id: int, meta: Any
+) -> None:
     metadata = dict(meta) if isinstance(meta, dict) else None
     if to_type == "contacts":
         is_main = bool(metadata and metadata.get("is_main"))
@@ -672,7 +743,9 @@ def add_link(account: Account, entity_type: str, entity_id: int, to_type: str, t
     account.link((entity_type, entity_id), (to_type, to_id), metadata, None)
 
 
-def link_json(entity_type: str, entity_id: int, to_type: str, to_id: int, meta: Any) -> dict[str, Any]:
+def link_json(
+    entity_type: str, entity_id: int, to_type: str, to_id: int, meta: Any
+) -> dict[str, Any]:
     return {
         "entity_id": entity_id,
         "entity_type": entity_type,
@@ -694,10 +767,15 @@ def parse_with(spec: Spec, raw: object) -> frozenset[str]:
 
 
 def _ref(base: str, entity_type: str, entity_id: int) -> dict[str, Any]:
-    return {"id": entity_id, "_links": {"self": {"href": f"{base}/api/v4/{entity_type}/{entity_id}"}}}
+    return {
+        "id": entity_id,
+        "_links": {"self": {"href": f"{base}/api/v4/{entity_type}/{entity_id}"}},
+    }
 
 
-def render_entity(account: Account, spec: Spec, entity: Entity, base: str, with_: frozenset[str]) -> dict[str, Any]:
+def render_entity(
+    account: Account, spec: Spec, entity: Entity, base: str, with_: frozenset[str]
+) -> dict[str, Any]:
     name = spec.name
     out = dict(entity.data)
     out["custom_fields_values"] = render_values(account, name, entity.cf)
@@ -707,10 +785,16 @@ def render_entity(account: Account, spec: Spec, entity: Entity, base: str, with_
             out["source_id"] = entity.source_id
         if "is_price_modified_by_robot" in with_:
             out["is_price_modified_by_robot"] = entity.robot_price
-        embedded["companies"] = [_ref(base, "companies", i) for i, _ in account.linked(name, entity.id, "companies")]
+        embedded["companies"] = [
+            _ref(base, "companies", i) for i, _ in account.linked(name, entity.id, "companies")
+        ]
         if "contacts" in with_:
             embedded["contacts"] = [
-                {"id": i, "is_main": bool(meta and meta.get("is_main")), **_ref(base, "contacts", i)}
+                {
+                    "id": i,
+                    "is_main": bool(meta and meta.get("is_main")),
+                    **_ref(base, "contacts", i),
+                }
                 for i, meta in account.linked(name, entity.id, "contacts")
             ]
         if "loss_reason" in with_:
@@ -723,7 +807,9 @@ def render_entity(account: Account, spec: Spec, entity: Entity, base: str, with_
                         "sort": reason.sort,
                         "created_at": reason.created_at,
                         "updated_at": reason.created_at,
-                        "_links": {"self": {"href": f"{base}/api/v4/leads/loss_reasons/{reason.id}"}},
+                        "_links": {
+                            "self": {"href": f"{base}/api/v4/leads/loss_reasons/{reason.id}"}
+                        },
                     }
                 ]
                 if reason is not None
@@ -733,23 +819,36 @@ def render_entity(account: Account, spec: Spec, entity: Entity, base: str, with_
             external = next((k for k, v in account.sources.items() if v == entity.source_id), "")
             embedded["source"] = {"id": entity.source_id, "name": external, "external_id": external}
     elif name == "contacts":
-        embedded["companies"] = [_ref(base, "companies", i) for i, _ in account.linked(name, entity.id, "companies")]
+        embedded["companies"] = [
+            _ref(base, "companies", i) for i, _ in account.linked(name, entity.id, "companies")
+        ]
         if "leads" in with_:
-            embedded["leads"] = [_ref(base, "leads", i) for i, _ in account.linked(name, entity.id, "leads")]
+            embedded["leads"] = [
+                _ref(base, "leads", i) for i, _ in account.linked(name, entity.id, "leads")
+            ]
         if "customers" in with_:
-            embedded["customers"] = [_ref(base, "customers", i) for i, _ in account.linked(name, entity.id, "customers")]
+            embedded["customers"] = [
+                _ref(base, "customers", i) for i, _ in account.linked(name, entity.id, "customers")
+            ]
         if "social_profiles" in with_:
             embedded["social_profiles"] = []
     else:
         if "contacts" in with_:
-            embedded["contacts"] = [_ref(base, "contacts", i) for i, _ in account.linked(name, entity.id, "contacts")]
+            embedded["contacts"] = [
+                _ref(base, "contacts", i) for i, _ in account.linked(name, entity.id, "contacts")
+            ]
         if "leads" in with_:
-            embedded["leads"] = [_ref(base, "leads", i) for i, _ in account.linked(name, entity.id, "leads")]
+            embedded["leads"] = [
+                _ref(base, "leads", i) for i, _ in account.linked(name, entity.id, "leads")
+            ]
         if "customers" in with_:
-            embedded["customers"] = [_ref(base, "customers", i) for i, _ in account.linked(name, entity.id, "customers")]
+            embedded["customers"] = [
+                _ref(base, "customers", i) for i, _ in account.linked(name, entity.id, "customers")
+            ]
     if "catalog_elements" in with_:
         embedded["catalog_elements"] = [
-            {"id": i, "metadata": meta} for i, meta in account.linked(name, entity.id, "catalog_elements")
+            {"id": i, "metadata": meta}
+            for i, meta in account.linked(name, entity.id, "catalog_elements")
         ]
     out["_links"] = {"self": {"href": f"{base}/api/v4/{name}/{entity.id}"}}
     out["_embedded"] = embedded
@@ -843,7 +942,9 @@ def _cf_predicate(field_id: int, condition: Any) -> Predicate:
             for candidate in candidates:
                 if candidate is None:
                     continue
-                text = ("1" if candidate else "0") if isinstance(candidate, bool) else str(candidate)
+                text = (
+                    ("1" if candidate else "0") if isinstance(candidate, bool) else str(candidate)
+                )
                 if text.casefold() in wanted:
                     return True
         return False
@@ -872,7 +973,9 @@ def _query_predicate(account: Account, spec: Spec, text: str) -> Predicate:
     return matches
 
 
-def _build_predicates(account: Account, spec: Spec, query: dict[str, Any]) -> list[Predicate] | None:
+def _build_predicates(
+    account: Account, spec: Spec, query: dict[str, Any]
+) -> list[Predicate] | None:
     """Predicates for the query, or None when the query can match nothing."""
     predicates: list[Predicate] = []
     raw_filter = query.get("filter")
@@ -936,7 +1039,14 @@ def select_entities(
     """All entities matching the list query, in response order (cached until the next write)."""
     only_deleted = "only_deleted" in with_
     cache_key = json.dumps(
-        [spec.name, query.get("filter"), query.get("query"), query.get("order"), only_deleted, modified_since],
+        [
+            spec.name,
+            query.get("filter"),
+            query.get("query"),
+            query.get("order"),
+            only_deleted,
+            modified_since,
+        ],
         sort_keys=True,
         default=str,
     )

@@ -43,7 +43,9 @@ class FaultKind(enum.StrEnum):
     """Answer ``status`` (default 502) with an nginx HTML page instead of JSON."""
 
 
-NETWORK_KINDS = frozenset({FaultKind.CONNECTION_RESET, FaultKind.CONNECT_ERROR, FaultKind.APPLY_THEN_DROP})
+NETWORK_KINDS = frozenset(
+    {FaultKind.CONNECTION_RESET, FaultKind.CONNECT_ERROR, FaultKind.APPLY_THEN_DROP}
+)
 
 
 class NetworkFault(Exception):

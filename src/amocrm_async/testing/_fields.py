@@ -19,7 +19,9 @@ __all__ = [
     "validate_custom_fields",
 ]
 
-TEXT_TYPES = frozenset({"text", "textarea", "url", "streetaddress", "tracking_data", "multitext", "smart_address"})
+TEXT_TYPES = frozenset(
+    {"text", "textarea", "url", "streetaddress", "tracking_data", "multitext", "smart_address"}
+)
 _PLAIN_STRING_TYPES = frozenset({"text", "textarea", "url", "streetaddress", "tracking_data"})
 _NUMBER_TYPES = frozenset({"numeric", "monetary"})
 _DATE_TYPES = frozenset({"date", "date_time", "birthday"})
@@ -102,14 +104,18 @@ def _resolve_enum(
     if definition.type in _ENUM_TYPES:
         value = item.get("value")
         if not isinstance(value, str):
-            issues.append(required(f"{path}.enum_id") if value is None else invalid_type(f"{path}.value", "string"))
+            issues.append(
+                required(f"{path}.enum_id")
+                if value is None
+                else invalid_type(f"{path}.value", "string")
+            )
             return None
         enum = definition.enum_by_value.get(value.casefold())
         if enum is None:
             issues.append(not_supported(f"{path}.value"))
         return enum
     # multitext / smart_address default to their first enum (WORK / address_line_1)
-    return (definition.enums or [None])[0]
+    return definition.enums[0] if definition.enums else None
 
 
 def _validate_value(
@@ -164,7 +170,11 @@ def _validate_value(
         if enum is None:
             return None
         rendered_value = value if ftype in ("multitext", "smart_address") else enum["value"]
-        return {"value": rendered_value, "enum_id": enum["id"], "enum_code": definition.enum_code(enum)}
+        return {
+            "value": rendered_value,
+            "enum_id": enum["id"],
+            "enum_code": definition.enum_code(enum),
+        }
     if ftype == "legal_entity":
         if not isinstance(value, dict):
             issues.append(invalid_type(vpath, "object"))
@@ -200,7 +210,7 @@ def _validate_value(
 def validate_custom_fields(
     account: Account, entity_type: str, raw: object, path: str = "custom_fields_values"
 ) -> tuple[list[Issue], dict[int, list[dict[str, Any]] | None]]:
-    """Validate a ``custom_fields_values`` array; return issues and field-id → new values (None clears)."""
+    """Validate ``custom_fields_values``; return issues and field id → new values (None clears)."""
     issues: list[Issue] = []
     changes: dict[int, list[dict[str, Any]] | None] = {}
     if raw is None:
@@ -260,7 +270,9 @@ def validate_custom_fields(
     return issues, changes
 
 
-def render_values(account: Account, entity_type: str, cf: dict[int, list[dict[str, Any]]]) -> list[dict[str, Any]] | None:
+def render_values(
+    account: Account, entity_type: str, cf: dict[int, list[dict[str, Any]]]
+) -> list[dict[str, Any]] | None:
     if not cf:
         return None
     definitions = account.fields[entity_type]

@@ -87,14 +87,23 @@ def no_content() -> FakeResponse:
     return FakeResponse(204, [], b"")
 
 
-def problem(status: int, detail: str, *, title: str | None = None, **extra: Any) -> FakeResponse:
+def problem(
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    extra: dict[str, Any] | None = None,
+    **fields: Any,
+) -> FakeResponse:
+    """``application/problem+json``; ``extra``/``fields`` add keys after the standard four."""
     payload: dict[str, Any] = {
         "title": title or reason(status),
         "type": f"https://httpstatus.es/{status}",
         "status": status,
         "detail": detail,
     }
-    payload.update(extra)
+    payload.update(extra or {})
+    payload.update(fields)
     return json_response(status, payload, PROBLEM_JSON)
 
 
@@ -207,12 +216,16 @@ class Request:
                 problem(
                     400,
                     "Request validation failed",
-                    **{
+                    extra={
                         "validation-errors": [
                             {
                                 "request_id": "0",
                                 "errors": [
-                                    {"code": "InvalidType", "path": "", "detail": "This value should be of type array."}
+                                    {
+                                        "code": "InvalidType",
+                                        "path": "",
+                                        "detail": "This value should be of type array.",
+                                    }
                                 ],
                             }
                         ]

@@ -138,12 +138,14 @@ def _revoked(hint: str = "Token has been revoked") -> OAuthError:
         401,
         hint,
         "Некорректный запрос",
-        "В запросе отсутствует ряд параметров или параметры невалидны",
+        "В запросе отсутствует ряд параметров или параметры невалидны",  # noqa: RUF001
     )
 
 
 def _bad_client() -> OAuthError:
-    return OAuthError(401, "Client authentication failed", "Некорректный клиент", "Клиент не прошел авторизацию")
+    return OAuthError(
+        401, "Client authentication failed", "Некорректный клиент", "Клиент не прошел авторизацию"
+    )
 
 
 class OAuthRegistry:
@@ -179,9 +181,13 @@ class OAuthRegistry:
         self.integrations[integration.client_id] = integration
         return integration
 
-    def issue_code(self, integration: Integration, account_id: int, user_id: int, now: float) -> str:
+    def issue_code(
+        self, integration: Integration, account_id: int, user_id: int, now: float
+    ) -> str:
         code = self.opaque("def50200", 96)
-        self.codes[code] = AuthCode(code, integration.client_id, account_id, user_id, now + AUTH_CODE_TTL)
+        self.codes[code] = AuthCode(
+            code, integration.client_id, account_id, user_id, now + AUTH_CODE_TTL
+        )
         return code
 
     def check_client(self, client_id: object, client_secret: object) -> Integration:
@@ -304,15 +310,24 @@ class OAuthRegistry:
         record = self.codes.get(code) if isinstance(code, str) else None
         if record is None or record.client_id != integration.client_id:
             raise OAuthError(
-                400, "Cannot decrypt the authorization code", "Некорректный запрос", "Код авторизации невалиден"
+                400,
+                "Cannot decrypt the authorization code",
+                "Некорректный запрос",
+                "Код авторизации невалиден",
             )
         if record.used:
             raise OAuthError(
-                400, "Authorization code has been revoked", "Некорректный запрос", "Код авторизации уже использован"
+                400,
+                "Authorization code has been revoked",
+                "Некорректный запрос",
+                "Код авторизации уже использован",
             )
         if now >= record.expires_at:
             raise OAuthError(
-                400, "Authorization code has expired", "Некорректный запрос", "Срок действия кода авторизации истёк"
+                400,
+                "Authorization code has expired",
+                "Некорректный запрос",
+                "Срок действия кода авторизации истёк",
             )
         record.used = True
         return record

@@ -176,7 +176,9 @@ _CODED_ENUM_TYPES = frozenset({"multitext", "smart_address"})
 class Account:
     """One amoCRM account (a subdomain) with everything that lives in it."""
 
-    def __init__(self, account_id: int, subdomain: str, tld: str, name: str, created_at: int) -> None:
+    def __init__(
+        self, account_id: int, subdomain: str, tld: str, name: str, created_at: int
+    ) -> None:
         self.id = account_id
         self.subdomain = subdomain
         self.tld = tld
@@ -252,7 +254,9 @@ class Account:
         self.links.get(b, {}).pop(a, None)
         return removed
 
-    def linked(self, entity_type: str, entity_id: int, to_type: str) -> list[tuple[int, dict[str, Any] | None]]:
+    def linked(
+        self, entity_type: str, entity_id: int, to_type: str
+    ) -> list[tuple[int, dict[str, Any] | None]]:
         targets = self.links.get((entity_type, entity_id))
         if not targets:
             return []
@@ -298,7 +302,9 @@ _LOSS_REASONS = ["Дорого", "Выбрали конкурента", "Нет 
 _SMART_ADDRESS = ["address_line_1", "address_line_2", "city", "state", "zip", "country"]
 
 # (type, name, code, enum values, extra definition keys)
-_COMMON_FIELDS: list[tuple[str, str, str | None, list[str] | None, dict[str, Any]]] = [
+FieldSpec = tuple[str, str, str | None, list[str] | None, dict[str, Any]]
+
+_COMMON_FIELDS: list[FieldSpec] = [
     ("text", "Комментарий", None, None, {}),
     ("numeric", "Количество", None, None, {}),
     ("checkbox", "Оплачено", None, None, {}),
@@ -317,7 +323,7 @@ _COMMON_FIELDS: list[tuple[str, str, str | None, list[str] | None, dict[str, Any
     ("file", "Договор", None, None, {}),
 ]
 
-_LEAD_FIELDS: list[tuple[str, str, str | None, list[str] | None, dict[str, Any]]] = [
+_LEAD_FIELDS: list[FieldSpec] = [
     ("tracking_data", "utm_source", "UTM_SOURCE", None, {}),
     ("tracking_data", "utm_medium", "UTM_MEDIUM", None, {}),
     ("tracking_data", "utm_campaign", "UTM_CAMPAIGN", None, {}),
@@ -329,20 +335,30 @@ _LEAD_FIELDS: list[tuple[str, str, str | None, list[str] | None, dict[str, Any]]
         "Каталог",
         None,
         None,
-        {"chained_lists": {"1001": {"catalog_id": 1001, "parent_catalog_id": None, "title": "Товары"}}},
+        {
+            "chained_lists": {
+                "1001": {"catalog_id": 1001, "parent_catalog_id": None, "title": "Товары"}
+            }
+        },
     ),
 ]
 
-_PHONE = ("multitext", "Телефон", "PHONE", ["WORK", "WORKDD", "MOB", "FAX", "HOME", "OTHER"], {})
-_EMAIL = ("multitext", "Email", "EMAIL", ["WORK", "PRIV", "OTHER"], {})
+_PHONE: FieldSpec = (
+    "multitext",
+    "Телефон",
+    "PHONE",
+    ["WORK", "WORKDD", "MOB", "FAX", "HOME", "OTHER"],
+    {},
+)
+_EMAIL: FieldSpec = ("multitext", "Email", "EMAIL", ["WORK", "PRIV", "OTHER"], {})
 
-_CONTACT_FIELDS: list[tuple[str, str, str | None, list[str] | None, dict[str, Any]]] = [
+_CONTACT_FIELDS: list[FieldSpec] = [
     _PHONE,
     _EMAIL,
     ("text", "Должность", "POSITION", None, {}),
 ]
 
-_COMPANY_FIELDS: list[tuple[str, str, str | None, list[str] | None, dict[str, Any]]] = [
+_COMPANY_FIELDS: list[FieldSpec] = [
     _PHONE,
     _EMAIL,
     ("url", "Web", "WEB", None, {}),
@@ -353,7 +369,7 @@ _COMPANY_FIELDS: list[tuple[str, str, str | None, list[str] | None, dict[str, An
 def _add_fields(
     account: Account,
     entity_type: str,
-    specs: list[tuple[str, str, str | None, list[str] | None, dict[str, Any]]],
+    specs: list[FieldSpec],
     ids: IdAllocator,
     *,
     predefined: bool,
@@ -362,7 +378,10 @@ def _add_fields(
         sort = 10 * (len(account.fields[entity_type]) + 1)
         enums = None
         if enum_values is not None:
-            enums = [{"id": ids.next("enums"), "value": value, "sort": 10 * (i + 1)} for i, value in enumerate(enum_values)]
+            enums = [
+                {"id": ids.next("enums"), "value": value, "sort": 10 * (i + 1)}
+                for i, value in enumerate(enum_values)
+            ]
         definition = FieldDef(
             id=ids.next("fields"),
             name=name,
@@ -380,9 +399,13 @@ def _add_fields(
             account.fields_by_code[entity_type][code.upper()] = definition
 
 
-def build_account(ids: IdAllocator, subdomain: str, tld: str, now: int, name: str | None = None) -> Account:
+def build_account(
+    ids: IdAllocator, subdomain: str, tld: str, now: int, name: str | None = None
+) -> Account:
     """A fresh account with users, two pipelines, loss reasons and custom-field definitions."""
-    account = Account(ids.next("accounts"), subdomain, tld, name or subdomain.capitalize(), now - 400 * 86_400)
+    account = Account(
+        ids.next("accounts"), subdomain, tld, name or subdomain.capitalize(), now - 400 * 86_400
+    )
     for user_name, login, is_admin in _USERS:
         user_id = ids.next("users")
         account.users[user_id] = User(
@@ -393,16 +416,26 @@ def build_account(ids: IdAllocator, subdomain: str, tld: str, now: int, name: st
             api_key=f"{user_id:x}{account.id:x}".rjust(40, "a"),
         )
     for index, (pipeline_name, statuses) in enumerate(_PIPELINES):
-        pipeline = Pipeline(ids.next("pipelines"), pipeline_name, sort=index + 1, is_main=index == 0)
+        pipeline = Pipeline(
+            ids.next("pipelines"), pipeline_name, sort=index + 1, is_main=index == 0
+        )
         for sort, (status_name, color, status_type) in enumerate(statuses):
             status_id = ids.next("statuses")
-            pipeline.statuses[status_id] = Status(status_id, status_name, 10 * (sort + 1), color, status_type, pipeline.id)
-        pipeline.statuses[WON] = Status(WON, "Успешно реализовано", 10_000, "#CCFF66", 0, pipeline.id, False)
-        pipeline.statuses[LOST] = Status(LOST, "Закрыто и не реализовано", 11_000, "#D5D8DB", 0, pipeline.id, False)
+            pipeline.statuses[status_id] = Status(
+                status_id, status_name, 10 * (sort + 1), color, status_type, pipeline.id
+            )
+        pipeline.statuses[WON] = Status(
+            WON, "Успешно реализовано", 10_000, "#CCFF66", 0, pipeline.id, False
+        )
+        pipeline.statuses[LOST] = Status(
+            LOST, "Закрыто и не реализовано", 11_000, "#D5D8DB", 0, pipeline.id, False
+        )
         account.pipelines[pipeline.id] = pipeline
     for sort, reason in enumerate(_LOSS_REASONS):
         reason_id = ids.next("loss_reasons")
-        account.loss_reasons[reason_id] = LossReason(reason_id, reason, 10 * (sort + 1), account.created_at)
+        account.loss_reasons[reason_id] = LossReason(
+            reason_id, reason, 10 * (sort + 1), account.created_at
+        )
     _add_fields(account, "contacts", _CONTACT_FIELDS, ids, predefined=True)
     _add_fields(account, "companies", _COMPANY_FIELDS, ids, predefined=True)
     for entity_type in ENTITY_TYPES:

@@ -1,0 +1,60 @@
+"""Test utilities: :class:`FakeAmoCRM`, an in-memory emulator of the amoCRM / Kommo API v4.
+
+Use it through ``fake.transport`` (``httpx``, no sockets), ``fake.app`` (ASGI; ``fake.serving()``
+runs it on loopback under uvicorn) or the pytest fixtures ``amocrm_fake`` / ``amocrm_client``.
+See ``docs/testing.md``.
+"""
+
+from amocrm_async._clock import VirtualClock
+from amocrm_async.testing._asgi import FakeASGIApp, serve
+from amocrm_async.testing._fake import FakeAmoCRM, FakeStats, RequestRecord
+from amocrm_async.testing._faults import (
+    ConnectFault,
+    ConnectionDropped,
+    Fault,
+    FaultInjector,
+    FaultKind,
+    NetworkFault,
+)
+from amocrm_async.testing._http import FakeResponse
+from amocrm_async.testing._oauth import Integration
+from amocrm_async.testing._ratelimit import RateLimitSettings
+from amocrm_async.testing._seed import SeedResult
+from amocrm_async.testing._transport import FakeTransport
+
+LATENCY = FaultKind.LATENCY
+STATUS = FaultKind.STATUS
+RATE_LIMIT = FaultKind.RATE_LIMIT
+CONNECTION_RESET = FaultKind.CONNECTION_RESET
+CONNECT_ERROR = FaultKind.CONNECT_ERROR
+APPLY_THEN_DROP = FaultKind.APPLY_THEN_DROP
+TRUNCATED_BODY = FaultKind.TRUNCATED_BODY
+HTML_BODY = FaultKind.HTML_BODY
+
+__all__ = [
+    "APPLY_THEN_DROP",
+    "CONNECTION_RESET",
+    "CONNECT_ERROR",
+    "HTML_BODY",
+    "LATENCY",
+    "RATE_LIMIT",
+    "STATUS",
+    "TRUNCATED_BODY",
+    "ConnectFault",
+    "ConnectionDropped",
+    "FakeASGIApp",
+    "FakeAmoCRM",
+    "FakeResponse",
+    "FakeStats",
+    "FakeTransport",
+    "Fault",
+    "FaultInjector",
+    "FaultKind",
+    "Integration",
+    "NetworkFault",
+    "RateLimitSettings",
+    "RequestRecord",
+    "SeedResult",
+    "VirtualClock",
+    "serve",
+]
