@@ -64,6 +64,16 @@ async def test_price_floats_and_robot_author(fake: FakeAmoCRM, api: httpx.AsyncC
     assert lead["name"] == f"Сделка #{lead_id}"
 
 
+async def test_context_user_id(fake: FakeAmoCRM, api: httpx.AsyncClient) -> None:
+    manager = fake.users()[2]["id"]
+    response = await api.post(
+        "/api/v4/leads", json=[{"name": "by manager"}], headers={"X-Context-User-ID": str(manager)}
+    )
+    lead = fake.entity("leads", response.json()["_embedded"]["leads"][0]["id"])
+    assert lead is not None
+    assert (lead["created_by"], lead["updated_by"], lead["responsible_user_id"]) == (manager,) * 3
+
+
 async def test_batch_update_shape_and_updated_at(
     fake: FakeAmoCRM, api: httpx.AsyncClient, clock: VirtualClock
 ) -> None:

@@ -107,6 +107,13 @@ def test_control_routes_serve_out_of_process_users() -> None:
         assert client.get("/_fake").json()["accounts"][0]["leads"] == 0
         assert client.post("/_fake/nope").status_code == 404
 
+        # an injected drop over real sockets: the write is applied, the response is lost
+        token = client.post("/_fake/token").json()["access_token"]
+        fake.faults.add("apply_then_drop", method="POST", times=1)
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.post("/api/v4/leads", json=[{}], headers={"Authorization": f"Bearer {token}"})
+        assert fake.count("leads") == 1
+
 
 def test_amocrm_fake_fixture(amocrm_fake: FakeAmoCRM) -> None:
     assert isinstance(amocrm_fake, FakeAmoCRM)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import enum
 import hashlib
 import json
 import random
@@ -147,6 +148,13 @@ class FakeStats:
             "batch_sizes": list(self.batch_sizes),
             "faults": dict(self.faults),
         }
+
+
+class _Keep(enum.Enum):
+    KEEP = "keep"
+
+
+_KEEP = _Keep.KEEP
 
 
 @dataclass(slots=True)
@@ -389,18 +397,18 @@ class FakeAmoCRM:
         *,
         integration_rps: float | None = None,
         account_rps: float | None = None,
-        block_after: int | bool | None = True,
+        block_after: int | _Keep | None = _KEEP,
         block_window: float | None = None,
-        retry_after: float | bool | None = True,
-        retry_after_header: RetryAfterHeader | bool = True,
+        retry_after: float | _Keep | None = _KEEP,
+        retry_after_header: RetryAfterHeader | _Keep = _KEEP,
     ) -> None:
         """Configure the server-side limiter.
 
         ``block_after``: 429s within ``block_window`` seconds that block the account (None:
         never block). ``retry_after``: fixed body ``retry_after`` seconds (None: time until the
         window frees up, at least 1). ``retry_after_header``: also send ``Retry-After`` as
-        ``"seconds"`` or an HTTP ``"date"`` (None: body only, like amoCRM). ``True`` for any of
-        these keeps the current value.
+        ``"seconds"`` or an HTTP ``"date"`` (None: body only, like amoCRM). Arguments left out
+        keep their current values. Recent request history is forgotten.
         """
         with self._lock:
             s = self.rate_limit_settings
@@ -409,14 +417,14 @@ class FakeAmoCRM:
                 s.integration_rps = float(integration_rps)
             if account_rps is not None:
                 s.account_rps = float(account_rps)
-            if block_after is not True:
-                s.block_after = None if block_after is False else block_after
+            if not isinstance(block_after, _Keep):
+                s.block_after = block_after
             if block_window is not None:
                 s.block_window = float(block_window)
-            if retry_after is not True:
-                s.retry_after = None if retry_after is False else retry_after
-            if retry_after_header is not True:
-                s.retry_after_header = None if retry_after_header is False else retry_after_header
+            if not isinstance(retry_after, _Keep):
+                s.retry_after = retry_after
+            if not isinstance(retry_after_header, _Keep):
+                s.retry_after_header = retry_after_header
             self._limiter.reset()
 
     def block(self, account: str | None = None) -> None:
