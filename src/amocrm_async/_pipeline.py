@@ -345,14 +345,16 @@ class Pipeline:
     ) -> APIResponse:
         refreshed = False
         while True:
-            token = await self.auth.get_access_token()
-            url = self.url(path, query, options.extra_query)
-            headers = self._headers(token, options, has_body=content is not None)
             await self.limiter.acquire(
                 self.buckets, account=self.base_domain, max_wait=self.max_rate_wait
             )
             if gate is not None and not gate():
                 raise NotSentError
+            # the token is taken after the wait, so a refresh made meanwhile is already used;
+            # it may switch the base domain (subdomain rename), so the URL is built after it
+            token = await self.auth.get_access_token()
+            url = self.url(path, query, options.extra_query)
+            headers = self._headers(token, options, has_body=content is not None)
             request = self.http.build_request(
                 method,
                 url,

@@ -245,7 +245,24 @@ class RefreshingAuth(Auth):
         newer_than: int | None = None,
         fallback: bool,
     ) -> StoredToken:
-        """Return a usable record, refreshing at most once. Caller holds ``self._lock``."""
+        """Return a usable record, refreshing at most once. Caller holds ``self._lock``.
+
+        The record is only cached once it is known to be usable: while a refresh is in flight,
+        other requests wait on the lock instead of going out with the token being replaced.
+        """
+        record = await self._ensure_usable(
+            rejected=rejected, newer_than=newer_than, fallback=fallback
+        )
+        self._current = record
+        return record
+
+    async def _ensure_usable(
+        self,
+        *,
+        rejected: str | None,
+        newer_than: int | None,
+        fallback: bool,
+    ) -> StoredToken:
         current = self._current
         if current is not None and self._acceptable(current, rejected, newer_than):
             return current
@@ -279,11 +296,14 @@ class RefreshingAuth(Auth):
                 f"no token pair is stored for {self._key!r}; complete the OAuth flow "
                 "(authorize(code)) first"
             )
-        self._adopt(record)
+        self._adopt_domain(record)
         return record
 
     def _adopt(self, record: StoredToken) -> None:
         self._current = record
+        self._adopt_domain(record)
+
+    def _adopt_domain(self, record: StoredToken) -> None:
         context = self.context
         if record.base_domain != context.get_base_domain():
             context.set_base_domain(record.base_domain)

@@ -1,4 +1,4 @@
-"""The ``amocrm-async`` command: ``demo`` (the SDK end to end against the fake) and ``fake-server``."""
+"""The ``amocrm-async`` command: ``demo`` (the SDK against the fake) and ``fake-server``."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from .models import (
     Lead,
     LeadEmbedded,
     MultitextCustomFieldValues,
+    MultitextValue,
     TextCustomFieldValues,
 )
 from .testing import FakeAmoCRM
@@ -78,17 +79,18 @@ def _new_lead(i: int) -> Lead:
         last_name=f"#{i}",
         custom_fields_values=[
             MultitextCustomFieldValues.of(
-                field_code="PHONE", value=f"+7900{i:07d}", enum_code="WORK"
+                MultitextValue(value=f"+7900{i:07d}", enum_code="WORK"), field_code="PHONE"
             ),
             MultitextCustomFieldValues.of(
-                field_code="EMAIL", value=f"client{i}@example.com", enum_code="WORK"
+                MultitextValue(value=f"client{i}@example.com", enum_code="WORK"),
+                field_code="EMAIL",
             ),
         ],
     )
     return Lead(
         name=f"Demo deal #{i}",
         price=1_000 + i,
-        custom_fields_values=[TextCustomFieldValues.of(field_code="UTM_SOURCE", value="demo")],
+        custom_fields_values=[TextCustomFieldValues.of("demo", field_code="UTM_SOURCE")],
         embedded=LeadEmbedded(contacts=[contact], companies=[Company(name=f"Company #{i}")]),
     )
 
@@ -99,11 +101,11 @@ async def _client_for(
 ) -> AsyncIterator[tuple[AmoCRMClient, str]]:
     store = MemoryTokenStore()
     if serve:
-        async with fake.serving(port=0) as base_url:
-            async with AmoCRMClient(
-                base_url, oauth=config, token_store=store, allow_any_host=True
-            ) as amo:
-                yield amo, base_url
+        async with (
+            fake.serving(port=0) as base_url,
+            AmoCRMClient(base_url, oauth=config, token_store=store, allow_any_host=True) as amo,
+        ):
+            yield amo, base_url
     else:
         async with AmoCRMClient(
             fake.base_domain, oauth=config, token_store=store, transport=fake.transport
@@ -121,9 +123,8 @@ async def run_demo(
     started = time.perf_counter()
 
     def step(name: str, t0: float, requests_before: int, detail: str) -> None:
-        report.steps.append(
-            Step(name, fake.stats.total_requests - requests_before, time.perf_counter() - t0, detail)
-        )
+        requests = fake.stats.total_requests - requests_before
+        report.steps.append(Step(name, requests, time.perf_counter() - t0, detail))
 
     out.write("amocrm-async demo — the SDK against the embedded fake amoCRM\n")
     async with _client_for(fake, config, serve) as (amo, where):
@@ -183,32 +184,50 @@ async def run_demo(
         for lead, result in zip(batch[100:110], results[100:110], strict=True):
             other = results[(results.index(result) + 1) % len(results)].contact_id
             if lead.id is not None and other is not None:
-                await amo.leads.link(lead.id, [EntityLink(to_entity_id=other, to_entity_type="contacts")])
+                link = EntityLink(to_entity_id=other, to_entity_type="contacts")
+                await amo.leads.link(lead.id, [link])
                 linked += 1
         step("link leads to contacts", t0, r0, f"{linked} links")
+
+        t0, r0 = time.perf_counter(), fake.stats.total_requests
+        fake.expire_tokens()
+        async with anyio.create_task_group() as tg:
+            for lead in batch[:20]:
+                if lead.id is not None:
+                    tg.start_soon(amo.leads.get_one, lead.id)
+        step(
+            "token expired, 20 reads",
+            t0,
+            r0,
+            f"{fake.stats.token_refreshes} refresh for 20 concurrent requests (single-flight)",
+        )
 
     elapsed = time.perf_counter() - started
     stats = fake.stats
     out.write("\n")
     out.write(f"  {'step':<24} {'requests':>8} {'seconds':>8} {'of bound':>9}  detail\n")
     for s in report.steps:
-        bound = s.requests / rate if s.requests else 0.0
-        ratio = f"{bound / s.seconds:.0%}" if s.seconds > 0 and s.requests > 1 else "-"
+        ratio = f"{_fraction(s.requests, s.seconds, rate):.0%}" if s.requests > 2 else "-"
         out.write(f"  {s.name:<24} {s.requests:>8} {s.seconds:>8.2f} {ratio:>9}  {s.detail}\n")
     out.write("\n")
     out.write(
-        f"  summary: {stats.total_requests} requests, {stats.rate_limited} × 429, "
+        f"  summary: {stats.total_requests} requests, {stats.rate_limited} x 429, "
         f"{stats.token_refreshes} token refreshes, "
         f"{sum(stats.entities_created.values())} entities created "
         f"({', '.join(f'{k} {v}' for k, v in sorted(stats.entities_created.items()))}), "
         f"{elapsed:.1f}s elapsed, {stats.total_requests / elapsed:.2f} req/s "
-        f"= {stats.total_requests / elapsed / rate:.0%} of the {rate:g} req/s bound\n"
+        f"({_fraction(stats.total_requests, elapsed, rate):.0%} of the {rate:g} req/s bound)\n"
     )
     if stats.rate_limited:
         out.write("  FAILED: the client hit the rate limit\n")
         return 1
-    out.write("  OK: stayed under the rate limit (0 × 429)\n")
+    out.write("  OK: stayed under the rate limit (0 x 429)\n")
     return 0
+
+
+def _fraction(requests: int, seconds: float, rate: float) -> float:
+    """Throughput as a fraction of the limit: n requests need at least (n - 1) / rate seconds."""
+    return (requests - 1) / rate / seconds if seconds > 0 else 0.0
 
 
 def _demo(args: argparse.Namespace) -> int:
