@@ -6,7 +6,8 @@ mixed types each, embedded tags, contacts and companies, ``_links``) as bytes, t
 * ``collection_adapter("leads", Lead).validate_json(body)`` — what the SDK does per page, and
 * ``json.loads(body)`` — the floor any dict-based client pays,
 
-and prints µs per lead for both and their ratio. Run: ``python bench/decode.py``.
+and prints µs per lead for both and their ratio (best of alternating ``timeit`` rounds, so
+the garbage collector is off during timing, as ``timeit`` does). Run: ``python bench/decode.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import Any
 from amocrm_async.models import Lead, collection_adapter
 
 LEADS_PER_PAGE = 250
-REPEAT = 7
+ROUNDS = 15
+NUMBER = 10
 BASE = "https://example.amocrm.ru/api/v4"
 
 
@@ -118,9 +120,14 @@ def build_page() -> bytes:
     return json.dumps(page, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def best_seconds(stmt: Any, number: int) -> float:
-    """Best per-call time over ``REPEAT`` rounds of ``number`` calls."""
-    return min(timeit.repeat(stmt, number=number, repeat=REPEAT)) / number
+def measure(decode: Any, load: Any) -> tuple[float, float]:
+    """Best seconds per call of each; rounds alternate so machine drift hits both alike."""
+    ours: list[float] = []
+    plain: list[float] = []
+    for _ in range(ROUNDS):
+        ours.append(timeit.timeit(decode, number=NUMBER) / NUMBER)
+        plain.append(timeit.timeit(load, number=NUMBER) / NUMBER)
+    return min(ours), min(plain)
 
 
 def main() -> int:
@@ -130,12 +137,11 @@ def main() -> int:
     assert len(page.items) == LEADS_PER_PAGE
     assert page.page == 2 and page.next_url is not None
 
-    number = 20
-    ours = best_seconds(lambda: adapter.validate_json(body), number)
-    plain = best_seconds(lambda: json.loads(body), number)
+    ours, plain = measure(lambda: adapter.validate_json(body), lambda: json.loads(body))
     per_lead_ours = ours / LEADS_PER_PAGE * 1e6
     per_lead_plain = plain / LEADS_PER_PAGE * 1e6
-    print(f"python {sys.version.split()[0]}, page {len(body) / 1024:.0f} KiB, {LEADS_PER_PAGE} leads")
+    size = len(body) / 1024
+    print(f"python {sys.version.split()[0]}, page {size:.0f} KiB, {LEADS_PER_PAGE} leads")
     print(f"models (validate_json): {per_lead_ours:7.2f} µs/lead  ({ours * 1e3:.2f} ms/page)")
     print(f"json.loads:             {per_lead_plain:7.2f} µs/lead  ({plain * 1e3:.2f} ms/page)")
     print(f"ratio:                  {ours / plain:7.2f}x")

@@ -50,6 +50,11 @@ class AmoCRMClient:
     account can rename its subdomain (the client follows and persists the new domain beside the
     pair); pass a key that survives renames, such as the account id, if you store many accounts.
 
+    Requests of an account are spaced evenly at ``rate_limit`` (7/s) with a ceiling of
+    ``account_rate_limit`` (50/s) shared by every client of the account in this process; both
+    run ``rate_limit_margin`` (2 %) below the nominal limit, because a new connection or a busy
+    server shifts arrival times by milliseconds and amoCRM counts what arrives.
+
     The client never follows redirects and only sends credentials to the account's host.
     ``allow_any_host=True`` lifts the host check on purpose (e.g. a local fake server, which may
     then be given as ``"http://127.0.0.1:8000"``).
@@ -74,6 +79,7 @@ class AmoCRMClient:
         retry_policy: RetryPolicy | None = None,
         rate_limit: float = 7.0,
         account_rate_limit: float = 50.0,
+        rate_limit_margin: float = 0.02,
         rate_limiter: RateLimiter | None = None,
         max_rate_wait: float | None = None,
         context_user_id: int | None = None,
@@ -90,6 +96,8 @@ class AmoCRMClient:
             raise ValueError("pass http_client= or transport=, not both")
         if rate_limit <= 0 or account_rate_limit <= 0:
             raise ValueError("rate limits must be positive")
+        if not 0 <= rate_limit_margin < 0.5:
+            raise ValueError("rate_limit_margin must be within [0, 0.5)")
         if auth is None:
             if access_token is not None:
                 auth = StaticTokenAuth(access_token)
@@ -127,8 +135,8 @@ class AmoCRMClient:
             base_domain=host,
             scheme=scheme or "https",
             integration_key=oauth.client_id if oauth is not None else "default",
-            rate_limit=rate_limit,
-            account_rate_limit=account_rate_limit,
+            rate_limit=rate_limit * (1 - rate_limit_margin),
+            account_rate_limit=account_rate_limit * (1 - rate_limit_margin),
             max_rate_wait=max_rate_wait,
             retry=retry,
             timeout=timeout,

@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Generic, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import anyio
+import anyio.abc
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from .errors import AmoCRMError
 
@@ -89,9 +92,14 @@ class PageIterator(AsyncIterator[M]):
     """Async iterator over every item of a list, in order.
 
     With ``concurrency=1`` it follows ``next`` links one page at a time. With ``concurrency=N``
-    it keeps up to N page requests in flight (each still paced by the rate limiter) and buffers
-    at most ``4 * N`` pages, so an export reaches the rate-limit bound even when latency exceeds
-    the request spacing, while memory stays bounded.
+    it keeps up to N page requests in flight (each still paced by the rate limiter):
+
+    * as a plain ``async for``, in windows of ``4 * N`` pages; between windows nothing is in
+      flight while your loop body runs;
+    * inside ``async with amo.leads.iterate(..., concurrency=N) as leads:``, continuously in a
+      background task: pages keep arriving while your loop body runs, so a long export reaches
+      the rate-limit bound even when latency exceeds the request spacing. At most ``2 * N``
+      pages are buffered; a slow consumer slows the requests down.
     """
 
     def __init__(
@@ -107,59 +115,152 @@ class PageIterator(AsyncIterator[M]):
         self._next: int | None = start_page
         self._concurrency = concurrency
         self._items: deque[M] = deque()
+        self._error: Exception | None = None
+        self._task_group: anyio.abc.TaskGroup | None = None
+        self._pages: MemoryObjectReceiveStream[PageResult[M] | BaseException] | None = None
 
     def __aiter__(self) -> PageIterator[M]:
         return self
 
     async def __anext__(self) -> M:
         while not self._items:
+            if self._pages is not None:
+                try:
+                    received = await self._pages.receive()
+                except anyio.EndOfStream:
+                    raise StopAsyncIteration from None
+                if isinstance(received, BaseException):
+                    raise received
+                self._items.extend(received.items)
+                continue
             if self._next is None:
+                if self._error is not None:
+                    error, self._error = self._error, None
+                    raise error
                 raise StopAsyncIteration
             if self._concurrency == 1:
                 result = await self._fetch(self._next)
                 self._items.extend(result.items)
                 self._next = result.next_page
             else:
-                await self._fill_window()
+                try:
+                    self._next = await self._window(
+                        self._next, self._collect, 4 * self._concurrency
+                    )
+                except Exception as exc:
+                    self._next = None
+                    self._error = exc
         return self._items.popleft()
 
-    async def _fill_window(self) -> None:
-        """Fetch up to ``4 * concurrency`` pages with a sliding window of requests in flight."""
-        assert self._next is not None
-        first = self._next
-        budget = 4 * self._concurrency
-        results: dict[int, PageResult[M]] = {}
+    async def __aenter__(self) -> PageIterator[M]:
+        if self._task_group is not None:
+            raise RuntimeError("this iterator is already open")
+        send, self._pages = anyio.create_memory_object_stream[PageResult[M] | BaseException](
+            self._concurrency
+        )
+        self._task_group = anyio.create_task_group()
+        await self._task_group.__aenter__()
+        self._task_group.start_soon(self._produce, send)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        task_group, self._task_group = self._task_group, None
+        if task_group is None:
+            return
+        task_group.cancel_scope.cancel()
+        try:
+            await task_group.__aexit__(None, None, None)
+        finally:
+            if self._pages is not None:
+                self._pages.close()
+
+    async def _collect(self, result: PageResult[M]) -> None:
+        self._items.extend(result.items)
+
+    async def _produce(self, send: MemoryObjectSendStream[PageResult[M] | BaseException]) -> None:
+        async with send:
+            try:
+                while self._next is not None:
+                    self._next = await self._window(self._next, send.send, None)
+            except anyio.get_cancelled_exc_class():
+                raise
+            except Exception as exc:  # handed to the consumer, in order after the pages before it
+                await send.send(exc)
+
+    async def _window(
+        self,
+        first: int,
+        deliver: Callable[[PageResult[M]], Awaitable[None]],
+        budget: int | None,
+    ) -> int | None:
+        """Fetch pages from ``first`` on with up to ``concurrency`` requests in flight.
+
+        Pages are delivered in order; a slot frees up only once its page is delivered, so the
+        pages held here never exceed ``concurrency``. Stops at the page that has no ``next``
+        (requests for later pages are cancelled) or after ``budget`` pages. Returns the page to
+        continue from, or None at the end.
+        """
+        slots = anyio.Semaphore(self._concurrency)
         scopes: dict[int, anyio.CancelScope] = {}
+        results: dict[int, PageResult[M]] = {}
         end: list[int] = []
-        window = anyio.Semaphore(self._concurrency)
+        after_end: dict[int, int | None] = {}
+        failures: list[Exception] = []
+        cursor = [first]
+        delivering = anyio.Lock()
+
+        def set_end(number: int) -> None:
+            end.append(number)
+            for later, scope in scopes.items():
+                if later > number:
+                    scope.cancel()
+            for later in [n for n in results if n > number]:
+                del results[later]
+                slots.release()
+
+        async def flush() -> None:
+            async with delivering:
+                while cursor[0] in results:
+                    result = results.pop(cursor[0])
+                    cursor[0] += 1
+                    await deliver(result)
+                    slots.release()
 
         async def fetch(number: int) -> None:
-            with scopes[number]:
-                try:
+            result = None
+            try:
+                with scopes[number]:
                     result = await self._fetch(number)
-                finally:
-                    window.release()
-                results[number] = result
-                if result.next_page is None or result.next_page != number + 1:
-                    end.append(number)
-                    for later, scope in scopes.items():
-                        if later > number:
-                            scope.cancel()
+            except Exception as exc:
+                failures.append(exc)
+                tg.cancel_scope.cancel()
+                return
+            if result is None or (end and number > min(end)):
+                slots.release()
+                return
+            results[number] = result
+            if result.next_page != number + 1:
+                after_end[number] = result.next_page
+                set_end(number)
+            await flush()
 
         async with anyio.create_task_group() as tg:
-            for number in range(first, first + budget):
-                await window.acquire()
+            number = first
+            while budget is None or number < first + budget:
+                await slots.acquire()
                 if end and number > min(end):
-                    window.release()
+                    slots.release()
                     break
                 scopes[number] = anyio.CancelScope()
                 tg.start_soon(fetch, number)
-
-        last = min(end) if end else first + budget - 1
-        for number in range(first, last + 1):
-            self._items.extend(results[number].items)
+                number += 1
+        if failures:
+            raise failures[0]
         if end:
-            tail = results[last]
-            self._next = tail.next_page
-        else:
-            self._next = last + 1
+            return after_end[min(end)]
+        return first + (budget or 0)

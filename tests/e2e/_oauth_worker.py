@@ -48,6 +48,7 @@ async def main(config_file: str, ready_file: str, go_file: str) -> dict[str, Any
         rate_limit=1000,
         account_rate_limit=1000,
     ) as amo:
+        assert amo.leads is not None  # import the service now, so that the start is a race
         Path(ready_file).touch()
         deadline = time.monotonic() + START_TIMEOUT
         while not os.path.exists(go_file):

@@ -20,7 +20,7 @@ There are two bases:
 from __future__ import annotations
 
 from collections.abc import Set
-from typing import Any, ClassVar, TypeVar, dataclass_transform
+from typing import Any, ClassVar, TypeVar, cast, dataclass_transform
 
 from pydantic import (
     BaseModel,
@@ -152,7 +152,7 @@ def struct(cls: type[_T]) -> type[_T]:
     assignment, ignoring unknown keys. Every subclass of :class:`AmoStruct` is decorated."""
     made = dataclass(slots=True, kw_only=True, config=_STRUCT_CONFIG)(cls)
     _write_keys(made)
-    return made
+    return cast("type[_T]", made)
 
 
 @struct

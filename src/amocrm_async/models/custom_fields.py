@@ -856,11 +856,14 @@ def _serialize_field_list(
 ) -> Any:
     if is_write(info):
         fields = [field for field in fields if field.__sent_on_write__]
+        if not fields:
+            return None
     return handler(fields)
 
 
 CustomFieldValuesList = Annotated[list[CustomFieldValues], WrapSerializer(_serialize_field_list)]
-"""The type of an entity's ``custom_fields_values``; writes skip ``org_legal_name`` fields."""
+"""The type of an entity's ``custom_fields_values``; writes skip ``org_legal_name`` fields and
+omit the key when nothing is left to send."""
 
 
 class HasCustomFields:
@@ -917,13 +920,11 @@ class HasCustomFields:
         cls: type[CustomFieldValuesBase] = (
             GenericCustomFieldValues if existing is None else type(existing)
         )
-        by_code = isinstance(id_or_code, str)
-        cleared = cls(
-            field_id=None if by_code else id_or_code,
-            field_code=id_or_code if by_code else None,
-            field_name=None if existing is None else existing.field_name,
-            values=None,
-        )
+        name = None if existing is None else existing.field_name
+        if isinstance(id_or_code, str):
+            cleared = cls(field_code=id_or_code, field_name=name, values=None)
+        else:
+            cleared = cls(field_id=id_or_code, field_name=name, values=None)
         self.set_custom_field(cleared)  # type: ignore[arg-type]
 
     def _check_custom_fields(self) -> None:
