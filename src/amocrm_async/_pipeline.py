@@ -221,7 +221,7 @@ class Pipeline:
         if not self.host_allowed(host):
             raise AmoCRMError(f"refusing to send credentials to a non-account host: {host}")
         await self.limiter.acquire(
-            self.buckets, account=self.base_domain, max_wait=self.max_rate_wait
+            self.buckets, account=self.base_domain, max_wait=self.max_rate_wait, priority=True
         )
         request = self.http.build_request(
             method,
@@ -345,14 +345,8 @@ class Pipeline:
     ) -> APIResponse:
         refreshed = False
         while True:
-            await self.limiter.acquire(
-                self.buckets, account=self.base_domain, max_wait=self.max_rate_wait
-            )
-            if gate is not None and not gate():
-                raise NotSentError
-            # the token is taken after the wait, so a refresh made meanwhile is already used;
-            # it may switch the base domain (subdomain rename), so the URL is built after it
-            token = await self.auth.get_access_token()
+            token = await self._token_for_slot(gate)
+            # the URL is built after the token: a refresh may switch the base domain
             url = self.url(path, query, options.extra_query)
             headers = self._headers(token, options, has_body=content is not None)
             request = self.http.build_request(
@@ -386,6 +380,25 @@ class Pipeline:
                 refreshed = True
                 continue
             raise await self._status_failure(response, method, url, request_ids)
+
+    async def _token_for_slot(self, gate: Callable[[], bool] | None) -> str:
+        """Wait for a rate-limit slot, then take the token to send with it.
+
+        A refresh in progress is waited out before a slot is reserved; if the token still took
+        a while after the slot was granted (a refresh started meanwhile), the slot is stale and
+        another is taken, so requests held up by a refresh do not go out in a burst.
+        """
+        while True:
+            await self.auth.get_access_token()
+            await self.limiter.acquire(
+                self.buckets, account=self.base_domain, max_wait=self.max_rate_wait
+            )
+            if gate is not None and not gate():
+                raise NotSentError
+            granted = self.clock.monotonic()
+            token = await self.auth.get_access_token()
+            if self.clock.monotonic() - granted < 0.5 / self.rate_limit:
+                return token
 
     def _headers(self, token: str, options: RequestOptions, *, has_body: bool) -> dict[str, str]:
         headers = {

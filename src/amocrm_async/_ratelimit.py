@@ -39,12 +39,18 @@ class RateLimiter(Protocol):
     """What the request pipeline needs from a limiter (in-process, or e.g. Redis-backed)."""
 
     async def acquire(
-        self, buckets: Sequence[Bucket], *, account: str, max_wait: float | None = None
+        self,
+        buckets: Sequence[Bucket],
+        *,
+        account: str,
+        max_wait: float | None = None,
+        priority: bool = False,
     ) -> float:
         """Wait for a slot in every bucket and outside the account's cool-down.
 
         Returns the seconds waited; raises RateLimitTimeoutError if the wait would exceed
-        ``max_wait``.
+        ``max_wait``. ``priority`` (token refreshes, which every other request waits for) goes
+        ahead of slots already reserved, still keeping sends spaced.
         """
         ...
 
@@ -69,7 +75,12 @@ class MemoryRateLimiter:
         return max(0.0, self._cooldown_until.get(account, 0.0) - self.clock.monotonic())
 
     async def acquire(
-        self, buckets: Sequence[Bucket], *, account: str, max_wait: float | None = None
+        self,
+        buckets: Sequence[Bucket],
+        *,
+        account: str,
+        max_wait: float | None = None,
+        priority: bool = False,
     ) -> float:
         waited = 0.0
         while True:
@@ -80,16 +91,22 @@ class MemoryRateLimiter:
                 await self.clock.sleep(cooldown)
                 waited += cooldown
                 continue
-            slot = now
-            for bucket in buckets:
-                interval = 1.0 / bucket.rate
-                tat = max(self._tat.get(bucket.key, now), now)
-                slot = max(slot, tat - (bucket.burst - 1) * interval)
-            wait = slot - now
+            if priority:
+                # jump the queue of reserved slots: claim the next send instant outright, so
+                # tasks waking for their reserved slots space themselves after it
+                send_at = now + self._lag(buckets)
+                for bucket in buckets:
+                    self._tat[bucket.key] = max(self._tat.get(bucket.key, now), now)
+                    self._tat[bucket.key] += 1.0 / bucket.rate
+                    self._last_sent[bucket.key] = send_at
+                if send_at > now:
+                    await self.clock.sleep(send_at - now)
+                    waited += send_at - now
+                if self._cooldown_until.get(account, 0.0) <= self.clock.monotonic():
+                    return waited
+                continue
+            wait = self._reserve(buckets, now)
             self._check(waited + wait, max_wait, "the rate limit")
-            for bucket in buckets:
-                tat = max(self._tat.get(bucket.key, now), slot)
-                self._tat[bucket.key] = tat + 1.0 / bucket.rate
             if wait > 0:
                 await self.clock.sleep(wait)
                 waited += wait
@@ -103,6 +120,18 @@ class MemoryRateLimiter:
                 for bucket in buckets:
                     self._last_sent[bucket.key] = now
                 return waited
+
+    def _reserve(self, buckets: Sequence[Bucket], now: float) -> float:
+        """Commit the earliest slot every bucket allows; return how long until it."""
+        slot = now
+        for bucket in buckets:
+            interval = 1.0 / bucket.rate
+            tat = max(self._tat.get(bucket.key, now), now)
+            slot = max(slot, tat - (bucket.burst - 1) * interval)
+        for bucket in buckets:
+            tat = max(self._tat.get(bucket.key, now), slot)
+            self._tat[bucket.key] = tat + 1.0 / bucket.rate
+        return slot - now
 
     def _lag(self, buckets: Sequence[Bucket]) -> float:
         """How much sooner than one interval after the previous actual send this one would be.

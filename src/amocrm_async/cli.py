@@ -162,10 +162,11 @@ async def run_demo(
         t0, r0 = time.perf_counter(), fake.stats.total_requests
         progress = Progress("export (iterate)", seed_leads + leads)
         exported = 0
-        async for _lead in amo.leads.iterate(limit=250, concurrency=3):
-            exported += 1
-            if exported % 250 == 0:
-                progress.advance(250)
+        async with amo.leads.iterate(limit=250, concurrency=3) as every_lead:
+            async for _lead in every_lead:
+                exported += 1
+                if exported % 250 == 0:
+                    progress.advance(250)
         progress.advance(exported % 250)
         progress.close()
         step("iterate all leads", t0, r0, f"{exported} leads exported")

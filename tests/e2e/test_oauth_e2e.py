@@ -114,22 +114,32 @@ class Secrets:
     def leaked(self, text: str) -> list[str]:
         return sorted(v[:6] + "…" for v in self.values if v in text)
 
+    def redacted(self, text: str) -> str:
+        """``text`` with every secret cut to a prefix, for failure messages."""
+        for value in self.values:
+            text = text.replace(value, value[:6] + "…")
+        return text
+
     def check(self, records: list[logging.LogRecord]) -> None:
         self.harvest()
         formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
         for record in records:
             text = formatter.format(record)
-            assert not self.leaked(text), f"secret in a log record of {record.name}: {text!r}"
+            assert not self.leaked(text), f"secret in a log of {record.name}: {self.redacted(text)}"
         for obj in self.objects:
             for text in (repr(obj), str(obj)):
-                assert not self.leaked(text), f"secret in {type(obj).__name__}: {text!r}"
+                assert not self.leaked(text), (
+                    f"secret in {type(obj).__name__}: {self.redacted(text)}"
+                )
         for error in self.errors:
             for link in _chain(error):
                 body = getattr(link, "body", "")
                 for text in (repr(link), str(link), body if isinstance(body, str) else ""):
-                    assert not self.leaked(text), f"secret in {type(link).__name__}: {text!r}"
+                    assert not self.leaked(text), (
+                        f"secret in {type(link).__name__}: {self.redacted(text)}"
+                    )
         for label, text in self.texts:
-            assert not self.leaked(text), f"secret in {label}"
+            assert not self.leaked(text), f"secret in {label}: {self.leaked(text)}"
 
 
 @pytest.fixture(autouse=True)
@@ -497,7 +507,9 @@ async def test_lost_refresh_response_is_recovered_with_the_old_refresh_token(
         assert fake.stats.rejected_refreshes == 0
         assert token_posts(fake)[0].json["refresh_token"] == recovered.token.refresh_token
         # ...and so does a forced one.
-        forced = await amo.auth.refresh()  # type: ignore[attr-defined]
+        auth = amo.auth
+        assert isinstance(auth, RefreshingAuth)
+        forced = await auth.refresh()
         assert fake.stats.token_refreshes == 2
         assert fake.stats.rejected_refreshes == 0
         assert current(amo).version == 4

@@ -4,7 +4,7 @@ Every model parses responses leniently (unknown fields are kept, never fatal) an
 write payload with ``to_api()``; see :class:`AmoModel` for the rules.
 """
 
-from ._base import AmoModel
+from ._base import AmoModel, AmoStruct
 from ._hal import HalCollection, HalLink, HalLinks, collection_adapter
 from .companies import Company, CompanyEmbedded
 from .contacts import Contact, ContactEmbedded, SocialProfile
@@ -95,6 +95,7 @@ __all__ = [
     "WON_STATUS_ID",
     "AmoDateTime",
     "AmoModel",
+    "AmoStruct",
     "BirthdayCustomFieldValues",
     "BirthdayValue",
     "CatalogElementRef",

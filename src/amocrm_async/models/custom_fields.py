@@ -31,6 +31,13 @@ Value choices worth knowing:
   UTC. Writes send ``YYYY-MM-DDTHH:MM:SS±HH:MM`` in the datetime's own offset (a birthday at
   local midnight stays on its day).
 * ``checkbox`` values are ``bool`` (``0``/``1``/``"1"`` are accepted on read).
+* Choice values always send their keys (``{"value": null, "enum_id": 5, "enum_code": null}``),
+  as amoCRM's own library does; nested objects (legal entity, invoice item, payer …) leave out
+  keys that are ``None``, which amoCRM treats the same since a write replaces the whole value.
+
+Wrappers and value items are :class:`~amocrm_async.models.AmoStruct` dataclasses (a page of
+leads holds thousands of them): keyword-only constructors, validated on assignment, compared by
+value, unknown keys ignored.
 """
 
 from __future__ import annotations
