@@ -63,6 +63,14 @@ class Auth(ABC):
         """
         return False
 
+    async def handle_not_found(self) -> bool:
+        """React to a 404 on an API path: did the account move to another subdomain?
+
+        Returns True if the client now points at a different host and the request is worth one
+        retry there.
+        """
+        return False
+
     async def aclose(self) -> None:
         """Release what the auth holds (locks, files); the client calls it on close."""
         return None

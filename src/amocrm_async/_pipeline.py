@@ -343,7 +343,7 @@ class Pipeline:
         gate: Callable[[], bool] | None,
         attempt: int,
     ) -> APIResponse:
-        refreshed = False
+        refreshed = moved = False
         while True:
             token = await self._token_for_slot(gate)
             # the URL is built after the token: a refresh may switch the base domain
@@ -378,6 +378,14 @@ class Pipeline:
                 )
             if status == 401 and not refreshed and await self.auth.handle_unauthorized(token):
                 refreshed = True
+                continue
+            if (
+                status == 404
+                and not moved
+                and path.startswith("/api/")
+                and await self.auth.handle_not_found()
+            ):
+                moved = True
                 continue
             raise await self._status_failure(response, method, url, request_ids)
 

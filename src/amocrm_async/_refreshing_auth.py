@@ -58,12 +58,20 @@ _TRANSPORT_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError, Transpor
 _TRANSIENT_ERRORS: tuple[type[Exception], ...] = (OAuthError, *_TRANSPORT_ERRORS)
 
 
+_NOT_MOVED = OAuthError(status=404, method="GET", url="", title="account not found here")
+"""Stand-in cause when a subdomain lookup starts from a 404 on the API, not the token endpoint."""
+
+
 class _RefreshRejected(Exception):
     """Internal: amoCRM refused the refresh token itself (as opposed to a transient failure)."""
 
     def __init__(self, error: OAuthError) -> None:
         super().__init__(str(error))
         self.error = error
+
+
+_LOOKUP_ERRORS: tuple[type[Exception], ...] = (_RefreshRejected, *_TRANSIENT_ERRORS)
+"""A subdomain lookup that fails this way means: no move we can follow."""
 
 
 _REFUSAL_HINTS = ("revoked", "expired", "decrypt")
@@ -120,6 +128,8 @@ class RefreshingAuth(Auth):
         self._key = key
         self._margin = float(refresh_margin)
         self._retry_interval = float(retry_interval)
+        self._domain_check_interval = 300.0
+        self._next_domain_check = -math.inf
         self._on_token_refreshed = on_token_refreshed
         self._lock = anyio.Lock()
         self._current: StoredToken | None = None
@@ -165,6 +175,37 @@ class RefreshingAuth(Auth):
             self._current = None
             record = await self._ensure(rejected=rejected_token, fallback=False)
         return record.token.access_token != rejected_token
+
+    async def handle_not_found(self) -> bool:
+        """After a rename the old host answers 404 on API paths while the token is still fresh.
+
+        Ask amoCRM where the account lives now (at most once per ``domain_check_interval``);
+        if it moved, switch the client there, store the new domain beside the pair and tell
+        ``on_token_refreshed``.
+        """
+        context = self.context
+        now = context.clock.monotonic()
+        if now < self._next_domain_check:
+            return False
+        self._next_domain_check = now + self._domain_check_interval
+        async with self._lock:
+            record = self._current or await self._load()
+            try:
+                moved_to = await self._find_moved_account(record, _NOT_MOVED)
+            except _LOOKUP_ERRORS:
+                return False
+            async with self._store.lock(self._key):
+                latest = await self._store.load(self._key)
+                if latest is None:
+                    return True
+                with anyio.CancelScope(shield=True):
+                    saved = await self._store.compare_and_set(
+                        self._key, latest.version, latest.token, moved_to
+                    )
+            if saved is not None:
+                self._adopt(saved)
+                await self._notify(saved)
+        return True
 
     # ------------------------------------------------------------------ public extras
 

@@ -660,16 +660,6 @@ async def test_renamed_subdomain_is_followed_persisted_and_reported(
     secrets.track(stored, *(t for t, _ in reported))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=NotFoundError,
-    reason=(
-        "SDK gap: after a rename the old host answers 404 on API paths (the fake's default, "
-        "api_status=404); with a still-fresh access token nothing triggers the subdomain lookup "
-        "(only a 401/404 from the token endpoint does), so every call fails with NotFoundError "
-        "until the token enters the refresh margin, up to ~24 h later"
-    ),
-)
 async def test_renamed_subdomain_with_a_fresh_token_and_404_on_the_api(
     fake: FakeAmoCRM,
     integration: Integration,
@@ -678,16 +668,34 @@ async def test_renamed_subdomain_with_a_fresh_token_and_404_on_the_api(
     secrets: Secrets,
 ) -> None:
     store = MemoryTokenStore()
-    async with make_client(fake, config, clock, store, secrets) as amo:
-        await authorized(amo, fake, integration, secrets)
+    reported: list[tuple[OAuthToken, str]] = []
+    async with make_client(
+        fake, config, clock, store, secrets, on_token_refreshed=lambda t, d: reported.append((t, d))
+    ) as amo:
+        first = await authorized(amo, fake, integration, secrets)
         new = fake.rename_subdomain("acme", "acme-new")  # API 404, token endpoint 401
-        try:
-            page = await amo.leads.get()
-        except NotFoundError as exc:
-            secrets.track(exc)
-            raise
+        fake.reset_stats()
+        page = await amo.leads.get()
         assert len(page.items) == 5
         assert amo.base_domain == new
+        # one lookup, no refresh: the pair is still fresh, only its domain changed
+        assert fake.stats.token_refreshes == 0
+        assert [(r.method, r.path, r.status) for r in fake.requests] == [
+            ("GET", LEADS_PATH, 404),
+            ("GET", "/oauth2/account/current/subdomain", 200),
+            ("GET", LEADS_PATH, 200),
+        ]
+        stored = await store.load("acme.amocrm.ru")
+        assert stored is not None
+        assert stored.base_domain == new
+        assert stored.token.access_token == first.access_token
+        assert [d for _, d in reported] == [new]
+        # a real 404 later does not start another lookup (throttled)
+        fake.reset_stats()
+        with pytest.raises(NotFoundError) as info:
+            await amo.request("GET", "/api/v4/no_such_thing")
+        secrets.track(info.value)
+        assert [(r.method, r.path) for r in fake.requests] == [("GET", "/api/v4/no_such_thing")]
 
 
 # --------------------------------------------------------------------------- 7. 401 on API
