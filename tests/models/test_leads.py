@@ -15,9 +15,11 @@ from amocrm_async.models import (
     CatalogElementRef,
     Company,
     CompanyEmbedded,
+    CompanyRef,
     ComplexLeadResult,
     Contact,
     ContactEmbedded,
+    ContactRef,
     EntityLink,
     EntityRef,
     HalCollection,
@@ -141,11 +143,12 @@ def test_realistic_lead_parses_into_typed_models() -> None:
     assert embedded.tags == [Tag(id=100667, name="vip", color="DDEBB5")]
     assert embedded.contacts is not None and embedded.companies is not None
     (contact,) = embedded.contacts
-    assert isinstance(contact, Contact)
+    assert type(contact) is ContactRef
     assert (contact.id, contact.is_main) == (10971465, True)
     assert contact.links is not None and contact.links.self_ is not None
     assert contact.links.self_.href.endswith("/contacts/10971465")
-    assert isinstance(embedded.companies[0], Company)
+    assert type(embedded.companies[0]) is CompanyRef
+    assert embedded.companies[0].id == 10971463
     assert embedded.catalog_elements == [
         CatalogElementRef(id=425909, metadata={"quantity": 1, "catalog_id": 4521, "price_id": None})
     ]
@@ -250,6 +253,20 @@ def test_create_links_existing_contacts_and_companies_by_id() -> None:
             "source": {"type": "widget", "external_id": "site-form"},
         },
     }
+
+
+def test_full_contacts_and_companies_stand_in_for_refs() -> None:
+    contact = Contact(first_name="Ann", custom_fields_values=[])
+    company = Company(name="ACME")
+    embedded = LeadEmbedded(contacts=[contact], companies=[company])
+    assert embedded.contacts is not None and embedded.companies is not None
+    assert embedded.contacts[0] is contact
+    assert embedded.companies[0] is company
+    dumped = Lead(embedded=embedded).model_dump(by_alias=True)
+    assert dumped["_embedded"]["contacts"][0]["first_name"] == "Ann"
+    assert dumped["_embedded"]["companies"][0]["name"] == "ACME"
+    lead = Lead(embedded=LeadEmbedded(contacts=[ContactRef(id=4, is_main=True)]))
+    assert lead.to_api() == {"_embedded": {"contacts": [{"id": 4, "is_main": True}]}}
 
 
 def test_update_does_not_resend_create_only_embeds() -> None:
@@ -406,7 +423,9 @@ def test_contact_and_company_write_payloads() -> None:
         }
     )
     assert contact.embedded is not None and contact.embedded.companies is not None
-    assert isinstance(contact.embedded.companies[0], EntityRef)
+    assert type(contact.embedded.companies[0]) is CompanyRef
+    assert contact.embedded.leads is not None
+    assert type(contact.embedded.leads[0]) is EntityRef
     assert contact.to_api() == {
         "id": 7,
         "name": "Ivan Ivanov",

@@ -86,7 +86,7 @@ from .leads import (
     LeadSource,
     LossReason,
 )
-from .links import CatalogElementRef, EntityLink, EntityRef
+from .links import CatalogElementRef, CompanyRef, ContactRef, EntityLink, EntityRef
 from .tags import EntityTags, Tag
 
 __all__ = [
@@ -107,9 +107,11 @@ __all__ = [
     "CheckboxValue",
     "Company",
     "CompanyEmbedded",
+    "CompanyRef",
     "ComplexLeadResult",
     "Contact",
     "ContactEmbedded",
+    "ContactRef",
     "CustomFieldValue",
     "CustomFieldValues",
     "CustomFieldValuesBase",

@@ -7,9 +7,8 @@ from typing import Any
 from pydantic import Field
 
 from ._base import AmoModel
-from ._hal import HalLinks
 from .custom_fields import CustomFieldValuesList, HasCustomFields
-from .links import CatalogElementRef, EntityRef
+from .links import CatalogElementRef, CompanyRef, ContactRef, EntityRef
 from .tags import EntityTags, suppress_embedded_tags
 
 __all__ = ["Company", "CompanyEmbedded"]
@@ -23,20 +22,19 @@ class CompanyEmbedded(AmoModel):
     __null_on_write__ = frozenset({"tags"})
 
     tags: EntityTags | None = None
-    contacts: list[EntityRef] | None = None
+    contacts: list[ContactRef] | None = None
     leads: list[EntityRef] | None = None
     customers: list[EntityRef] | None = None
     catalog_elements: list[CatalogElementRef] | None = None
 
 
-class Company(HasCustomFields, AmoModel):
-    """A company. Timestamps are unix seconds."""
+class Company(HasCustomFields, CompanyRef):
+    """A company; a full :class:`CompanyRef`. Timestamps are unix seconds."""
 
     __read_only__ = frozenset(
         {"group_id", "updated_at", "closest_task_at", "is_deleted", "account_id", "links"}
     )
 
-    id: int | None = None
     name: str | None = None
     responsible_user_id: int | None = None
     group_id: int | None = None
@@ -52,7 +50,6 @@ class Company(HasCustomFields, AmoModel):
     tags_to_delete: EntityTags | None = None
     request_id: str | None = None
     embedded: CompanyEmbedded | None = Field(default=None, alias="_embedded")
-    links: HalLinks | None = Field(default=None, alias="_links")
 
     def _check_writable(self) -> None:
         self._check_custom_fields()

@@ -7,9 +7,8 @@ from typing import Any
 from pydantic import Field
 
 from ._base import AmoModel
-from ._hal import HalLinks
 from .custom_fields import CustomFieldValuesList, HasCustomFields
-from .links import CatalogElementRef, EntityRef
+from .links import CatalogElementRef, CompanyRef, ContactRef, EntityRef
 from .tags import EntityTags, suppress_embedded_tags
 
 __all__ = ["Contact", "ContactEmbedded", "SocialProfile"]
@@ -35,15 +34,15 @@ class ContactEmbedded(AmoModel):
     __null_on_write__ = frozenset({"tags"})
 
     tags: EntityTags | None = None
-    companies: list[EntityRef] | None = None
+    companies: list[CompanyRef] | None = None
     leads: list[EntityRef] | None = None
     customers: list[EntityRef] | None = None
     catalog_elements: list[CatalogElementRef] | None = None
     social_profiles: list[SocialProfile] | None = None
 
 
-class Contact(HasCustomFields, AmoModel):
-    """A contact.
+class Contact(HasCustomFields, ContactRef):
+    """A contact; a full :class:`ContactRef`.
 
     ``is_main`` is only present when the contact is embedded in a lead; it is sent only as part
     of a lead's ``_embedded.contacts``. Timestamps are unix seconds.
@@ -62,7 +61,6 @@ class Contact(HasCustomFields, AmoModel):
         }
     )
 
-    id: int | None = None
     name: str | None = None
     first_name: str | None = None
     last_name: str | None = None
@@ -74,7 +72,6 @@ class Contact(HasCustomFields, AmoModel):
     updated_at: int | None = None
     closest_task_at: int | None = None
     is_deleted: bool | None = None
-    is_main: bool | None = None
     is_unsorted: bool | None = None
     account_id: int | None = None
     custom_fields_values: CustomFieldValuesList | None = None
@@ -82,7 +79,6 @@ class Contact(HasCustomFields, AmoModel):
     tags_to_delete: EntityTags | None = None
     request_id: str | None = None
     embedded: ContactEmbedded | None = Field(default=None, alias="_embedded")
-    links: HalLinks | None = Field(default=None, alias="_links")
 
     def _check_writable(self) -> None:
         self._check_custom_fields()

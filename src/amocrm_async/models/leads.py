@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from pydantic import ConfigDict, Field, TypeAdapter
+from pydantic import ConfigDict, Field, SerializeAsAny, TypeAdapter
 
 from ._base import AmoModel
 from ._hal import HalLinks
-from .companies import Company
-from .contacts import Contact
 from .custom_fields import CustomFieldValuesList, HasCustomFields
-from .links import CatalogElementRef
+from .links import CatalogElementRef, CompanyRef, ContactRef
 from .tags import EntityTags, suppress_embedded_tags
 
 __all__ = [
@@ -61,12 +59,12 @@ class LossReason(AmoModel):
 class LeadEmbedded(AmoModel):
     """``_embedded`` of a lead.
 
-    ``contacts`` and ``companies`` hold full :class:`Contact`/:class:`Company` models: a read
-    with ``with=contacts`` fills only ``id``/``is_main``, while for
-    :meth:`Lead.to_complex_api` the caller attaches the new contact and company to create. They,
-    ``source`` and ``metadata`` are written by :class:`Lead` itself, which knows whether it is
-    creating; the generic write rules only send ``tags`` (``tags=None`` set explicitly sends
-    ``"tags": null``, removing all tags).
+    A read with ``with=contacts`` fills ``contacts``/``companies`` with :class:`ContactRef` /
+    :class:`CompanyRef` (``id``, ``is_main``, ``_links``). To create a new contact and company
+    with :meth:`Lead.to_complex_api`, attach a full :class:`Contact` / :class:`Company` (they
+    are subclasses of the refs). ``contacts``, ``companies``, ``source`` and ``metadata`` are
+    written by :class:`Lead` itself, which knows whether it is creating; the generic write rules
+    only send ``tags`` (``tags=None`` set explicitly sends ``"tags": null``, removing all tags).
     """
 
     __read_only__ = frozenset(
@@ -75,8 +73,8 @@ class LeadEmbedded(AmoModel):
     __null_on_write__ = frozenset({"tags"})
 
     tags: EntityTags | None = None
-    contacts: list[Contact] | None = None
-    companies: list[Company] | None = None
+    contacts: list[SerializeAsAny[ContactRef]] | None = None
+    companies: list[SerializeAsAny[CompanyRef]] | None = None
     catalog_elements: list[CatalogElementRef] | None = None
     loss_reason: list[LossReason] | None = None
     source: LeadSource | None = None
@@ -202,7 +200,7 @@ class Lead(HasCustomFields, AmoModel):
         return payload
 
 
-def _contact_ref(contact: Contact) -> dict[str, Any]:
+def _contact_ref(contact: ContactRef) -> dict[str, Any]:
     if contact.id is None:
         raise ValueError("a new contact can only be created with Lead.to_complex_api()")
     ref: dict[str, Any] = {"id": contact.id}
@@ -211,7 +209,7 @@ def _contact_ref(contact: Contact) -> dict[str, Any]:
     return ref
 
 
-def _company_ref(company: Company) -> dict[str, Any]:
+def _company_ref(company: CompanyRef) -> dict[str, Any]:
     if company.id is None:
         raise ValueError("a new company can only be created with Lead.to_complex_api()")
     return {"id": company.id}

@@ -10,7 +10,7 @@ from pydantic import Field
 from ._base import AmoModel
 from ._hal import HalLinks
 
-__all__ = ["CatalogElementRef", "EntityLink", "EntityRef"]
+__all__ = ["CatalogElementRef", "CompanyRef", "ContactRef", "EntityLink", "EntityRef"]
 
 
 class EntityLink(AmoModel):
@@ -35,6 +35,35 @@ class EntityRef(AmoModel):
     __read_only__ = frozenset({"links"})
 
     id: int
+    links: HalLinks | None = Field(default=None, alias="_links")
+
+
+class ContactRef(AmoModel):
+    """A contact as embedded in another entity: ``{id, is_main, _links}``.
+
+    :class:`~amocrm_async.models.Contact` is a subclass, so a full contact can stand wherever a
+    reference is expected (``LeadEmbedded.contacts`` for a complex create). References read
+    from responses stay this small, which keeps decoding a page of leads cheap.
+    ``is_main`` is sent only through a lead's ``_embedded.contacts``.
+    """
+
+    __read_only__ = frozenset({"is_main", "links"})
+
+    id: int | None = None
+    is_main: bool | None = None
+    links: HalLinks | None = Field(default=None, alias="_links")
+
+
+class CompanyRef(AmoModel):
+    """A company as embedded in another entity: ``{id, _links}``.
+
+    :class:`~amocrm_async.models.Company` is a subclass, so a full company can stand wherever a
+    reference is expected.
+    """
+
+    __read_only__ = frozenset({"links"})
+
+    id: int | None = None
     links: HalLinks | None = Field(default=None, alias="_links")
 
 
