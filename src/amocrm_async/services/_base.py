@@ -26,6 +26,7 @@ from ..errors import (
 from ..filters._base import BaseFilter
 from ..models._base import AmoModel
 from ..models._hal import collection_adapter
+from ..models.links import EntityLink
 
 __all__ = [
     "DEFAULT_BATCH",
@@ -109,6 +110,7 @@ class EntityService(BaseService, Generic[M]):
     embedded_key: ClassVar[str]
     model: type[M]
     with_allowed: ClassVar[frozenset[str]] = frozenset()
+    link_targets: ClassVar[frozenset[str]] = frozenset()
 
     async def _fetch_page(
         self,
@@ -198,6 +200,62 @@ class EntityService(BaseService, Generic[M]):
             )
         return found
 
+    async def _link(
+        self, entity_id: int, links: Sequence[EntityLink], options: CallOptions
+    ) -> list[EntityLink]:
+        response = await self._pipeline.request(
+            "POST",
+            f"{self.path}/{_entity_id(entity_id)}/link",
+            json=[self._link_payload(link) for link in links],
+            options=request_options(options),
+        )
+        return _links_of(response)
+
+    async def _unlink(
+        self, entity_id: int, links: Sequence[EntityLink], options: CallOptions
+    ) -> None:
+        await self._pipeline.request(
+            "POST",
+            f"{self.path}/{_entity_id(entity_id)}/unlink",
+            json=[self._link_payload(link) for link in links],
+            options=request_options(options),
+        )
+
+    async def _get_links(
+        self,
+        entity_id: int,
+        to_entity_type: str | None,
+        to_entity_id: int | None,
+        options: CallOptions,
+    ) -> list[EntityLink]:
+        query: list[tuple[str, str]] = []
+        if to_entity_id is not None:
+            query.append(("filter[to_entity_id]", str(to_entity_id)))
+        if to_entity_type is not None:
+            self._check_link_target(to_entity_type)
+            query.append(("filter[to_entity_type]", to_entity_type))
+        response = await self._pipeline.request(
+            "GET",
+            f"{self.path}/{_entity_id(entity_id)}/links",
+            query=query,
+            options=request_options(options),
+        )
+        return _links_of(response)
+
+    def _check_link_target(self, entity_type: str) -> None:
+        if entity_type not in self.link_targets:
+            raise ValueError(
+                f"{self.embedded_key} link to {sorted(self.link_targets)}, not {entity_type!r}"
+            )
+
+    def _link_payload(self, link: EntityLink) -> dict[str, Any]:
+        """The per-entity endpoints name the source in the path, so only the target is sent."""
+        self._check_link_target(link.to_entity_type)
+        payload = link.to_api()
+        payload.pop("entity_id", None)
+        payload.pop("entity_type", None)
+        return payload
+
     async def _update_one(self, model: M, options: CallOptions) -> M:
         entity_id = getattr(model, "id", None)
         if entity_id is None:
@@ -216,6 +274,12 @@ class EntityService(BaseService, Generic[M]):
         if isinstance(data, Mapping) and data.get("updated_at") is not None:
             model.updated_at = data["updated_at"]  # type: ignore[attr-defined]
         return model
+
+
+def _links_of(response: APIResponse) -> list[EntityLink]:
+    if response.status == 204 or not response.content:
+        return []
+    return collection_adapter("links", EntityLink).validate_json(response.content).items
 
 
 def _entity_id(value: Any) -> int:

@@ -6,24 +6,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Unpack
 
 from .._pagination import Page, PageIterator
+from ..errors import BatchError
 from ..filters.leads import LeadsFilter
 from ..models import ComplexLeadResult, EntityLink, Lead
-from ..models._hal import collection_adapter
 from ._base import (
     DEFAULT_BATCH,
     CallOptions,
     EntityService,
-    _embedded_items,
-    _entity_id,
     apply_by_request_id,
-    request_options,
     write_in_chunks,
 )
 
 __all__ = ["LeadsService"]
 
 MAX_COMPLEX_BATCH = 50
-LINK_TARGETS = frozenset({"contacts", "companies", "catalog_elements"})
 
 
 class LeadsService(EntityService[Lead]):
@@ -32,6 +28,9 @@ class LeadsService(EntityService[Lead]):
     path: ClassVar[str] = "/api/v4/leads"
     embedded_key: ClassVar[str] = "leads"
     model = Lead
+    link_targets: ClassVar[frozenset[str]] = frozenset(
+        {"contacts", "companies", "catalog_elements"}
+    )
     with_allowed: ClassVar[frozenset[str]] = frozenset(
         {
             "catalog_elements",
@@ -193,27 +192,13 @@ class LeadsService(EntityService[Lead]):
         self, lead_id: int, links: Sequence[EntityLink], **options: Unpack[CallOptions]
     ) -> list[EntityLink]:
         """Link a lead to contacts, companies or catalog elements."""
-        payload = [_link_payload(link) for link in links]
-        response = await self._pipeline.request(
-            "POST",
-            f"{self.path}/{_entity_id(lead_id)}/link",
-            json=payload,
-            options=request_options(options),
-        )
-        if response.status == 204 or not response.content:
-            return []
-        return [EntityLink.model_validate(i) for i in _embedded_items(response.json(), "links")]
+        return await self._link(lead_id, links, options)
 
     async def unlink(
         self, lead_id: int, links: Sequence[EntityLink], **options: Unpack[CallOptions]
     ) -> None:
         """Remove links of a lead (amoCRM answers 204)."""
-        await self._pipeline.request(
-            "POST",
-            f"{self.path}/{_entity_id(lead_id)}/unlink",
-            json=[_link_payload(link) for link in links],
-            options=request_options(options),
-        )
+        await self._unlink(lead_id, links, options)
 
     async def get_links(
         self,
@@ -224,44 +209,14 @@ class LeadsService(EntityService[Lead]):
         **options: Unpack[CallOptions],
     ) -> list[EntityLink]:
         """The links of a lead (an empty list when it has none)."""
-        query: list[tuple[str, str]] = []
-        if to_entity_id is not None:
-            query.append(("filter[to_entity_id]", str(to_entity_id)))
-        if to_entity_type is not None:
-            _check_target(to_entity_type)
-            query.append(("filter[to_entity_type]", to_entity_type))
-        adapter = collection_adapter("links", EntityLink)
-        response = await self._pipeline.request(
-            "GET",
-            f"{self.path}/{_entity_id(lead_id)}/links",
-            query=query,
-            options=request_options(options),
-        )
-        if response.status == 204 or not response.content:
-            return []
-        return adapter.validate_json(response.content).items
+        return await self._get_links(lead_id, to_entity_type, to_entity_id, options)
 
     async def _single(self, method: Any, lead: Lead, options: Mapping[str, Any]) -> Lead:
-        from ..errors import BatchError
-
         try:
             result: list[Lead] = await method([lead], **options)
         except BatchError as exc:
             raise exc.errors[0] from exc
         return result[0]
-
-
-def _check_target(entity_type: str) -> None:
-    if entity_type not in LINK_TARGETS:
-        raise ValueError(f"leads link to {sorted(LINK_TARGETS)}, not {entity_type!r}")
-
-
-def _link_payload(link: EntityLink) -> dict[str, Any]:
-    _check_target(link.to_entity_type)
-    payload = link.to_api()
-    payload.pop("entity_id", None)
-    payload.pop("entity_type", None)
-    return payload
 
 
 def _apply_complex(lead: Lead, result: ComplexLeadResult) -> None:
