@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -231,7 +232,19 @@ def _fraction(requests: int, seconds: float, rate: float) -> float:
     return (requests - 1) / rate / seconds if seconds > 0 else 0.0
 
 
+def _needs_uvicorn() -> bool:
+    if importlib.util.find_spec("uvicorn") is not None:
+        return False
+    print(
+        "serving the fake over HTTP needs uvicorn: pip install 'amocrm-async[server]'",
+        file=sys.stderr,
+    )
+    return True
+
+
 def _demo(args: argparse.Namespace) -> int:
+    if args.serve and _needs_uvicorn():
+        return 2
     return anyio.run(
         lambda: run_demo(
             leads=args.leads, seed_leads=args.seed_leads, serve=args.serve, rate=args.rate
@@ -242,6 +255,8 @@ def _demo(args: argparse.Namespace) -> int:
 def _fake_server(args: argparse.Namespace) -> int:
     from .testing import serve
 
+    if _needs_uvicorn():
+        return 2
     fake = FakeAmoCRM(rate_limit=args.rate_limit)
     if args.seed_leads:
         fake.seed(leads=args.seed_leads)
