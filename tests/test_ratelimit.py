@@ -97,3 +97,30 @@ def test_bucket_validation() -> None:
         Bucket("a", 0)
     with pytest.raises(ValueError, match="burst"):
         Bucket("a", 1, burst=0)
+
+
+async def test_cancelled_waiter_gives_its_slot_back(clock: VirtualClock) -> None:
+    limiter = MemoryRateLimiter(clock)
+    bucket = [Bucket("a|x", 1)]
+    await limiter.acquire(bucket, account="a")  # t=0, next slot t=1
+    with anyio.CancelScope() as scope:
+        async with anyio.create_task_group() as tg:
+
+            async def waiter() -> None:
+                await limiter.acquire(bucket, account="a")  # would send at t=1
+
+            tg.start_soon(waiter)
+            await clock.sleep(0.5)
+            scope.cancel()
+    await limiter.acquire(bucket, account="a")
+    assert clock.monotonic() == pytest.approx(1.0)  # the cancelled slot was reused, not skipped
+
+
+async def test_max_wait_does_not_keep_the_slot(clock: VirtualClock) -> None:
+    limiter = MemoryRateLimiter(clock)
+    bucket = [Bucket("a|x", 1)]
+    await limiter.acquire(bucket, account="a")
+    with pytest.raises(errors.RateLimitTimeoutError):
+        await limiter.acquire(bucket, account="a", max_wait=0.1)
+    await limiter.acquire(bucket, account="a")
+    assert clock.monotonic() == pytest.approx(1.0)

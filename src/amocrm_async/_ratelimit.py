@@ -62,7 +62,7 @@ class RateLimiter(Protocol):
 class MemoryRateLimiter:
     """In-process GCRA limiter. Share one instance between clients of the same account.
 
-    A slot reserved by a task that is then cancelled is not reused (slight under-use).
+    A task cancelled while waiting gives its slot back if no later slot was reserved after it.
     """
 
     def __init__(self, clock: Clock | None = None) -> None:
@@ -106,9 +106,16 @@ class MemoryRateLimiter:
                     return waited
                 continue
             wait = self._reserve(buckets, now)
-            self._check(waited + wait, max_wait, "the rate limit")
+            reserved = {bucket.key: self._tat[bucket.key] for bucket in buckets}
+            if max_wait is not None and waited + wait > max_wait:
+                self._release(buckets, reserved)
+                self._check(waited + wait, max_wait, "the rate limit")
             if wait > 0:
-                await self.clock.sleep(wait)
+                try:
+                    await self.clock.sleep(wait)
+                except BaseException:
+                    self._release(buckets, reserved)
+                    raise
                 waited += wait
             lag = self._lag(buckets)
             while lag > 0:
@@ -132,6 +139,12 @@ class MemoryRateLimiter:
             tat = max(self._tat.get(bucket.key, now), slot)
             self._tat[bucket.key] = tat + 1.0 / bucket.rate
         return slot - now
+
+    def _release(self, buckets: Sequence[Bucket], reserved: dict[str, float]) -> None:
+        """Give back an unused slot if nobody reserved after it (e.g. its task was cancelled)."""
+        for bucket in buckets:
+            if self._tat.get(bucket.key) == reserved[bucket.key]:
+                self._tat[bucket.key] = reserved[bucket.key] - 1.0 / bucket.rate
 
     def _lag(self, buckets: Sequence[Bucket]) -> float:
         """How much sooner than one interval after the previous actual send this one would be.
