@@ -29,11 +29,6 @@ from ._support import (
 Send = Callable[..., Awaitable[httpx.Response]]
 
 
-@pytest.fixture(params=["asyncio", "trio"])
-def anyio_backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 @pytest.fixture
 def secret_values() -> Secrets:
     return Secrets()

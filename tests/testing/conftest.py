@@ -12,16 +12,6 @@ from amocrm_async.testing import FakeAmoCRM, VirtualClock
 from amocrm_async.testing.plugin import amocrm_client, amocrm_fake  # noqa: F401
 
 
-@pytest.fixture(params=["asyncio", "trio"])
-def anyio_backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def clock() -> VirtualClock:
-    return VirtualClock()
-
-
 @pytest.fixture
 def fake(clock: VirtualClock) -> FakeAmoCRM:
     return FakeAmoCRM(clock=clock)
