@@ -24,4 +24,4 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     session.install("-e", ".[test]", "mypy>=1.11")
-    session.run("mypy", "src")
+    session.run("mypy", "src", "tests")

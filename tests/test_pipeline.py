@@ -11,7 +11,7 @@ import httpx
 import pytest
 import respx
 
-from amocrm_async import AmoCRMClient, VirtualClock, errors
+from amocrm_async import AmoCRMClient, MemoryRateLimiter, VirtualClock, errors
 from amocrm_async._pipeline import RetryPolicy, retry_after_seconds
 
 from .conftest import TOKEN, ClientFactory
@@ -281,10 +281,12 @@ async def test_account_ceiling_shared_by_clients(
     router: respx.MockRouter, make_client: ClientFactory, clock: VirtualClock
 ) -> None:
     sent: list[float] = []
-    router.get("/api/v4/account").mock(
-        side_effect=lambda request: sent.append(clock.monotonic()) or httpx.Response(200, json={})
-    )
-    from amocrm_async import MemoryRateLimiter
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        sent.append(clock.monotonic())
+        return httpx.Response(200, json={})
+
+    router.get("/api/v4/account").mock(side_effect=respond)
 
     shared = MemoryRateLimiter(clock)
     one = make_client(rate_limit=100.0, account_rate_limit=10.0, rate_limiter=shared)

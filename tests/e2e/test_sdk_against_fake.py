@@ -17,6 +17,11 @@ from amocrm_async.testing import FakeAmoCRM, FaultKind
 pytestmark = pytest.mark.anyio
 
 
+def lead_id(lead: Lead) -> int:
+    assert lead.id is not None
+    return lead.id
+
+
 @pytest.fixture
 def fake(clock: VirtualClock) -> FakeAmoCRM:
     return FakeAmoCRM(clock=clock)
@@ -52,7 +57,7 @@ async def test_export_10000_seeded_leads_exactly_once(
     fake: FakeAmoCRM, amo: AmoCRMClient, concurrency: int
 ) -> None:
     seeded = fake.seed(leads=10_000)
-    ids = [lead.id async for lead in amo.leads.iterate(concurrency=concurrency)]
+    ids = [lead_id(lead) async for lead in amo.leads.iterate(concurrency=concurrency)]
     assert len(ids) == 10_000
     assert sorted(ids) == sorted(seeded.leads)
     pages = fake.stats.count("GET", "/api/v4/leads", 200)
@@ -76,7 +81,7 @@ async def test_export_exact_despite_502s_and_429s(fake: FakeAmoCRM, amo: AmoCRMC
     seeded = fake.seed(leads=5_000)
     fake.faults.add(FaultKind.STATUS, method="GET", every=5, status=502)
     fake.faults.add(FaultKind.RATE_LIMIT, every=7, retry_after=1)
-    ids = [lead.id async for lead in amo.leads.iterate(limit=100)]
+    ids = [lead_id(lead) async for lead in amo.leads.iterate(limit=100)]
     assert sorted(ids) == sorted(seeded.leads)
     assert len(ids) == len(set(ids)) == 5_000
     assert fake.stats.count(status=502) > 0
@@ -118,7 +123,7 @@ async def test_filters_and_missing_lead(fake: FakeAmoCRM, amo: AmoCRMClient) -> 
     seeded = fake.seed(leads=300)
     wanted = seeded.leads[10:13]
     page = await amo.leads.get(LeadsFilter(ids=wanted), with_=["contacts"])
-    assert sorted(lead.id for lead in page) == sorted(wanted)
+    assert sorted(lead_id(lead) for lead in page) == sorted(wanted)
     assert not page.has_next
     empty = await amo.leads.get(LeadsFilter(ids=[123_456_789]))
     assert len(empty) == 0
@@ -165,10 +170,10 @@ async def test_over_loopback(anyio_backend: str) -> None:
             base_url, access_token=fake.long_lived_token(), allow_any_host=True, rate_limit=200
         ) as amo,
     ):
-        ids = [lead.id async for lead in amo.leads.iterate(concurrency=2)]
+        ids = [lead_id(lead) async for lead in amo.leads.iterate(concurrency=2)]
         created = await amo.leads.add([Lead(name=f"n{i}") for i in range(120)])
         fake.faults.add(FaultKind.STATUS, method="GET", every=2, status=502)
-        again = [lead.id async for lead in amo.leads.iterate(LeadsFilter(ids=ids[:5]))]
+        again = [lead_id(lead) async for lead in amo.leads.iterate(LeadsFilter(ids=ids[:5]))]
         fake.faults.clear()
         fake.faults.add(FaultKind.APPLY_THEN_DROP, method="POST", times=1)
         with pytest.raises(errors.OutcomeUnknownError):

@@ -404,7 +404,7 @@ async def test_links(router: respx.MockRouter, amo: AmoCRMClient) -> None:
     assert links_route.calls.last.request.url.raw_path == (
         b"/api/v4/leads/9/links?filter%5Bto_entity_type%5D=contacts"
     )
-    assert await amo.leads.unlink(9, [link]) is None
+    await amo.leads.unlink(9, [link])
     assert body(unlink_route.calls.last) == body(link_route.calls.last)
     with pytest.raises(ValueError, match="leads link to"):
         await amo.leads.link(9, [EntityLink(to_entity_id=1, to_entity_type="tasks")])
