@@ -537,3 +537,19 @@ async def test_expired_long_lived_token_fails_before_sending(
         with pytest.raises(errors.TokenExpiredError):
             await amo.request("GET", "/api/v4/leads")
     assert route.call_count == 1
+
+
+@pytest.mark.parametrize("token", ["abc\n", "a b", "x\x00y", ""])
+def test_tokens_that_cannot_be_a_header_are_refused_without_quoting(token: str) -> None:
+    with pytest.raises(ValueError, match="access_token") as info:
+        AmoCRMClient("acme.amocrm.ru", access_token=token)
+    assert token.strip() == "" or token.strip() not in str(info.value)
+
+
+def test_an_auth_serves_one_client() -> None:
+    from amocrm_async import StaticTokenAuth
+
+    auth = StaticTokenAuth(TOKEN)
+    AmoCRMClient("acme.amocrm.ru", auth=auth)
+    with pytest.raises(RuntimeError, match="another client"):
+        AmoCRMClient("other.amocrm.ru", auth=auth)

@@ -19,7 +19,7 @@ import httpx
 from ._clock import Clock
 from .errors import TokenExpiredError
 
-__all__ = ["Auth", "AuthContext", "StaticTokenAuth", "decode_jwt_claims"]
+__all__ = ["Auth", "AuthContext", "StaticTokenAuth", "check_token_text", "decode_jwt_claims"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,12 @@ class Auth(ABC):
     _context: AuthContext | None = None
 
     def bind(self, context: AuthContext) -> None:
-        """Called once by the client that owns this auth."""
+        """Called once by the client that owns this auth; an auth serves one client only."""
+        if self._context is not None and self._context is not context:
+            raise RuntimeError(
+                f"this {type(self).__name__} already belongs to another client; "
+                "create one per client (share the token store instead)"
+            )
         self._context = context
 
     @property
@@ -63,8 +68,8 @@ class Auth(ABC):
         """
         return False
 
-    async def handle_not_found(self) -> bool:
-        """React to a 404 on an API path: did the account move to another subdomain?
+    async def handle_not_found(self, host: str) -> bool:
+        """React to a 404 from ``host`` on an API path: did the account move to another host?
 
         Returns True if the client now points at a different host and the request is worth one
         retry there.
@@ -74,6 +79,18 @@ class Auth(ABC):
     async def aclose(self) -> None:
         """Release what the auth holds (locks, files); the client calls it on close."""
         return None
+
+
+def check_token_text(token: str, name: str) -> None:
+    """Refuse a token that cannot go into a header (a trailing newline from a file, say).
+
+    Caught here, with a message that does not quote it, rather than by the HTTP library, whose
+    error would.
+    """
+    if not isinstance(token, str) or not token:
+        raise ValueError(f"{name} must be a non-empty string")
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in token):
+        raise ValueError(f"{name} contains whitespace or control characters (strip it)")
 
 
 def decode_jwt_claims(token: str) -> dict[str, Any]:
@@ -102,8 +119,7 @@ class StaticTokenAuth(Auth):
     """
 
     def __init__(self, access_token: str) -> None:
-        if not access_token:
-            raise ValueError("access_token must not be empty")
+        check_token_text(access_token, "access_token")
         self._token = access_token
         try:
             exp = decode_jwt_claims(access_token).get("exp")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 from collections.abc import Awaitable, Callable
 from functools import cached_property
@@ -18,6 +19,7 @@ from ._ratelimit import MemoryRateLimiter, RateLimiter
 
 if TYPE_CHECKING:
     from ._oauth import OAuthConfig
+    from ._refreshing_auth import RefreshingAuth
     from ._token_store import TokenStore
     from ._tokens import OAuthToken
     from .services.leads import LeadsService
@@ -29,7 +31,12 @@ _SYSTEM_CLOCK = SystemClock()
 
 
 def _shared_limiter(clock: Clock) -> MemoryRateLimiter:
-    """One limiter per clock, so every client of an account in this process shares its budget."""
+    """One limiter per clock, so every client of an account in this process shares its budget.
+
+    Every ``SystemClock`` is the same real time, so they all share one limiter.
+    """
+    if isinstance(clock, SystemClock):
+        clock = _SYSTEM_CLOCK
     limiter = _SHARED_LIMITERS.get(clock)
     if limiter is None:
         limiter = _SHARED_LIMITERS[clock] = MemoryRateLimiter(clock)
@@ -98,17 +105,30 @@ class AmoCRMClient:
             raise ValueError("rate limits must be positive")
         if not 0 <= rate_limit_margin < 0.5:
             raise ValueError("rate_limit_margin must be within [0, 0.5)")
+        if oauth is None:
+            ignored = [
+                name
+                for name, value in (
+                    ("token_store", token_store),
+                    ("token_key", token_key),
+                    ("on_token_refreshed", on_token_refreshed),
+                )
+                if value is not None
+            ]
+            if ignored:
+                raise ValueError(f"{', '.join(ignored)} only apply with oauth=")
+        elif token_store is None:
+            raise ValueError(
+                "oauth= needs token_store=: FileTokenStore(directory) or your own store; "
+                "MemoryTokenStore() only if losing the pair on restart (re-authorising) is fine"
+            )
         if auth is None:
             if access_token is not None:
                 auth = StaticTokenAuth(access_token)
             else:
-                if token_store is None:
-                    from ._token_store import MemoryTokenStore
-
-                    token_store = MemoryTokenStore()
                 from ._refreshing_auth import RefreshingAuth
 
-                assert oauth is not None
+                assert oauth is not None and token_store is not None
                 auth = RefreshingAuth(
                     oauth,
                     token_store,
@@ -183,13 +203,7 @@ class AmoCRMClient:
         if context_user_id is not None:
             changes["context_user_id"] = context_user_id
         if max_retries is not None:
-            changes["retry"] = RetryPolicy(
-                max_retries=max_retries,
-                initial_backoff=self._pipeline.retry.initial_backoff,
-                max_backoff=self._pipeline.retry.max_backoff,
-                max_retry_wait=self._pipeline.retry.max_retry_wait,
-                jitter=self._pipeline.retry.jitter,
-            )
+            changes["retry"] = dataclasses.replace(self._pipeline.retry, max_retries=max_retries)
         if timeout is not None:
             changes["timeout"] = timeout
         if max_rate_wait is not None:
@@ -223,13 +237,29 @@ class AmoCRMClient:
 
         return LeadsService(self._pipeline)
 
-    async def authorize(self, code: str) -> OAuthToken:
-        """Exchange an OAuth authorization code for the first token pair and store it."""
+    async def authorize(self, code: str, *, base_domain: str | None = None) -> OAuthToken:
+        """Exchange an OAuth authorization code for the first token pair and store it.
+
+        ``base_domain`` is the ``referer`` of the redirect back (validated before the client
+        secret is sent); without it the client's base domain is used.
+        """
+        return await self._refreshing_auth("authorize").authorize(code, base_domain=base_domain)
+
+    async def refresh_tokens(self) -> OAuthToken:
+        """Refresh the pair now, even if it is fresh (once, however many callers).
+
+        Run it from a periodic job for accounts the integration rarely calls: amoCRM revokes a
+        refresh token that has not been used for three months.
+        """
+        return await self._refreshing_auth("refresh_tokens").refresh()
+
+    def _refreshing_auth(self, method: str) -> RefreshingAuth:
         from ._refreshing_auth import RefreshingAuth
 
-        if not isinstance(self._pipeline.auth, RefreshingAuth):
-            raise TypeError("authorize() needs a client created with oauth=")
-        return await self._pipeline.auth.authorize(code)
+        auth = self._pipeline.auth
+        if not isinstance(auth, RefreshingAuth):
+            raise TypeError(f"{method}() needs a client created with oauth=")
+        return auth
 
     async def request(
         self,

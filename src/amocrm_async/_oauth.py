@@ -27,11 +27,15 @@ import httpx
 from ._domains import normalize_base_domain
 from ._tokens import OAuthToken
 from .errors import (
+    AccountBlockedError,
+    APIError,
     AuthorizationCallbackError,
     AuthorizationDeniedError,
     InvalidBaseDomainError,
     OAuthError,
     OAuthStateMismatchError,
+    RateLimitedError,
+    ServerError,
 )
 
 __all__ = [
@@ -45,7 +49,6 @@ __all__ = [
     "exchange_code",
     "generate_state",
     "lookup_account_domain",
-    "normalize_base_domain",
     "oauth_button_html",
     "parse_oauth_callback",
     "refresh_access_token",
@@ -104,9 +107,6 @@ class OAuthConfig:
         )
 
     __str__ = __repr__
-
-
-# --------------------------------------------------------------------------- base domains
 
 
 # --------------------------------------------------------------------------- browser leg
@@ -320,7 +320,8 @@ def _response_text(response: httpx.Response) -> str:
 
 def _error_from_response(
     response: httpx.Response, *, method: str, url: str, hidden: Sequence[str]
-) -> OAuthError:
+) -> APIError:
+    """The token endpoint's refusal as ``OAuthError``; a block, a 429 or a 5xx as what it is."""
     body = _scrub(_response_text(response), hidden)
     try:
         data = response.json()
@@ -332,18 +333,28 @@ def _error_from_response(
             value = _text_or_none(data.get(name), hidden)
             if value is not None:
                 problem[name] = value
-    return OAuthError(
-        status=response.status_code,
-        method=method,
-        url=url,
-        request_id=response.headers.get("x-request-id"),
-        title=problem.get("title") or response.reason_phrase or None,
-        detail=problem.get("detail"),
-        type=problem.get("type"),
-        hint=problem.get("hint"),
-        body=body,
-        payload=problem,
-    )
+    status = response.status_code
+    fields: dict[str, Any] = {
+        "status": status,
+        "method": method,
+        "url": url,
+        "request_id": response.headers.get("x-request-id"),
+        "title": problem.get("title") or response.reason_phrase or None,
+        "detail": problem.get("detail"),
+        "type": problem.get("type"),
+        "hint": problem.get("hint"),
+        "body": body,
+        "payload": problem,
+    }
+    if status == 403 and (not problem or "html" in response.headers.get("content-type", "")):
+        return AccountBlockedError(**fields)
+    if status == 429:
+        retry_after = data.get("retry_after") if isinstance(data, Mapping) else None
+        seconds = float(retry_after) if isinstance(retry_after, int | float) else None
+        return RateLimitedError(retry_after=seconds, **fields)
+    if status >= 500:
+        return ServerError(**fields)
+    return OAuthError(**fields)
 
 
 def _malformed(response: httpx.Response, *, method: str, url: str, detail: str) -> OAuthError:

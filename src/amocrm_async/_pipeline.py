@@ -67,6 +67,15 @@ BLOCK_AFTER_429_WINDOW: Final = 300.0
 
 Query = str | Sequence[tuple[str, str]] | None
 
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.LocalProtocolError,
+    httpx.UnsupportedProtocol,
+)
+"""Failures that happen before a request leaves the client: safe to retry, even for writes."""
+
 
 @dataclass(frozen=True, slots=True)
 class RequestOptions:
@@ -234,7 +243,7 @@ class Pipeline:
             response = await self.http.send(request, follow_redirects=False)
         except httpx.TimeoutException as exc:
             raise APITimeoutError(type(exc).__name__, method=method, url=_safe_url(url)) from exc
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:
             raise APIConnectionError(type(exc).__name__, method=method, url=_safe_url(url)) from exc
         logger.debug(
             "%s %s -> %s (oauth, request id %s)",
@@ -243,6 +252,13 @@ class Pipeline:
             response.status_code,
             response.headers.get("X-Request-Id"),
         )
+        if response.status_code == 429:
+            # the token endpoint shares the account's limit: pause everyone, as for the API
+            self.account.last_429_at = self.clock.monotonic()
+            error = build_api_error(response, method, _safe_url(url))
+            retry_after = error.retry_after if isinstance(error, RateLimitedError) else None
+            delay = retry_after_seconds(response, retry_after, self.clock.time())
+            await self.limiter.cool_down(self.base_domain, delay if delay is not None else 1.0)
         return response
 
     async def request(
@@ -359,7 +375,7 @@ class Pipeline:
             started = self.clock.monotonic()
             try:
                 response = await self.http.send(request, follow_redirects=False)
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:
                 self._log(method, url, None, attempt, started, None)
                 raise self._transport_failure(exc, method, url, request_ids) from exc
             request_id = response.headers.get("X-Request-Id")
@@ -383,7 +399,7 @@ class Pipeline:
                 status == 404
                 and not moved
                 and path.startswith("/api/")
-                and await self.auth.handle_not_found()
+                and await self.auth.handle_not_found(httpx.URL(url).netloc.decode("ascii"))
             ):
                 moved = True
                 continue
@@ -392,12 +408,12 @@ class Pipeline:
     async def _token_for_slot(self, gate: Callable[[], bool] | None) -> str:
         """Wait for a rate-limit slot, then take the token to send with it.
 
-        A refresh in progress is waited out before a slot is reserved; if the token still took
-        a while after the slot was granted (a refresh started meanwhile), the slot is stale and
-        another is taken, so requests held up by a refresh do not go out in a burst.
+        A refresh in progress is waited out before a slot is reserved; if a refresh started
+        meanwhile and the new token took a while, the slot is stale and one more is taken, so
+        requests held up by a refresh do not go out in a burst.
         """
-        while True:
-            await self.auth.get_access_token()
+        for retake in (True, False):
+            before = await self.auth.get_access_token()
             await self.limiter.acquire(
                 self.buckets, account=self.base_domain, max_wait=self.max_rate_wait
             )
@@ -405,8 +421,10 @@ class Pipeline:
                 raise NotSentError
             granted = self.clock.monotonic()
             token = await self.auth.get_access_token()
-            if self.clock.monotonic() - granted < 0.5 / self.rate_limit:
+            stale = token != before and self.clock.monotonic() - granted >= 0.5 / self.rate_limit
+            if not (stale and retake):
                 return token
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _headers(self, token: str, options: RequestOptions, *, has_body: bool) -> dict[str, str]:
         headers = {
@@ -443,12 +461,13 @@ class Pipeline:
             )
 
     def _transport_failure(
-        self, exc: httpx.TransportError, method: str, url: str, request_ids: Sequence[str]
+        self, exc: httpx.RequestError, method: str, url: str, request_ids: Sequence[str]
     ) -> Exception:
         kind = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
-        error = kind(f"{type(exc).__name__}: {exc}", method=method, url=url)
+        # only the class name: httpx/h11 messages may quote the request's headers
+        error = kind(type(exc).__name__, method=method, url=url)
         error.__cause__ = exc
-        not_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+        not_sent = isinstance(exc, _NOT_SENT)
         if not_sent or method in IDEMPOTENT_METHODS:
             return _Retry(error, None)
         return OutcomeUnknownError(method=method, url=url, request_ids=request_ids, cause=error)

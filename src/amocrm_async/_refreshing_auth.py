@@ -29,11 +29,11 @@ import anyio
 import httpx
 
 from ._auth import Auth, decode_jwt_claims
+from ._domains import normalize_base_domain
 from ._oauth import (
     OAuthConfig,
     exchange_code,
     lookup_account_domain,
-    normalize_base_domain,
     refresh_access_token,
 )
 from ._token_store import StoredToken, TokenStore
@@ -41,7 +41,9 @@ from ._tokens import OAuthToken
 from .errors import (
     InvalidBaseDomainError,
     OAuthError,
+    RateLimitedError,
     ReauthorizationRequiredError,
+    ServerError,
     TokenStoreError,
     TokenStoreLockTimeoutError,
     TransportError,
@@ -55,8 +57,16 @@ TokenRefreshedCallback = Callable[[OAuthToken, str], Awaitable[None] | None]
 """``on_token_refreshed(token, base_domain)``: told about every pair this auth saved."""
 
 _TRANSPORT_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError, TransportError)
-_TRANSIENT_ERRORS: tuple[type[Exception], ...] = (OAuthError, *_TRANSPORT_ERRORS)
+_TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
+    OAuthError,
+    ServerError,
+    RateLimitedError,
+    *_TRANSPORT_ERRORS,
+)
 
+
+_DOMAIN_CHECK_INTERVAL = 300.0
+"""At most one subdomain lookup per this many seconds is started by API 404s."""
 
 _NOT_MOVED = OAuthError(status=404, method="GET", url="", title="account not found here")
 """Stand-in cause when a subdomain lookup starts from a 404 on the API, not the token endpoint."""
@@ -128,7 +138,6 @@ class RefreshingAuth(Auth):
         self._key = key
         self._margin = float(refresh_margin)
         self._retry_interval = float(retry_interval)
-        self._domain_check_interval = 300.0
         self._next_domain_check = -math.inf
         self._on_token_refreshed = on_token_refreshed
         self._lock = anyio.Lock()
@@ -176,19 +185,22 @@ class RefreshingAuth(Auth):
             record = await self._ensure(rejected=rejected_token, fallback=False)
         return record.token.access_token != rejected_token
 
-    async def handle_not_found(self) -> bool:
+    async def handle_not_found(self, host: str) -> bool:
         """After a rename the old host answers 404 on API paths while the token is still fresh.
 
-        Ask amoCRM where the account lives now (at most once per ``domain_check_interval``);
-        if it moved, switch the client there, store the new domain beside the pair and tell
-        ``on_token_refreshed``.
+        Ask amoCRM where the account lives now (at most once every five minutes); if it moved,
+        switch the client there, store the new domain beside the pair and tell
+        ``on_token_refreshed``. Requests that got their 404 from the old host while the lookup
+        ran are told to retry on the new one.
         """
         context = self.context
-        now = context.clock.monotonic()
-        if now < self._next_domain_check:
-            return False
-        self._next_domain_check = now + self._domain_check_interval
         async with self._lock:
+            if context.get_base_domain() != host:
+                return True
+            now = context.clock.monotonic()
+            if now < self._next_domain_check:
+                return False
+            self._next_domain_check = now + _DOMAIN_CHECK_INTERVAL
             record = self._current or await self._load()
             try:
                 moved_to = await self._find_moved_account(record, _NOT_MOVED)

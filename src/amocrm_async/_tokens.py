@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._auth import check_token_text
+
 __all__ = ["OAuthToken"]
 
 
@@ -40,10 +42,8 @@ class OAuthToken:
     token_type: str = "Bearer"
 
     def __post_init__(self) -> None:
-        if not isinstance(self.access_token, str) or not self.access_token:
-            raise ValueError("access_token must be a non-empty string")
-        if not isinstance(self.refresh_token, str) or not self.refresh_token:
-            raise ValueError("refresh_token must be a non-empty string")
+        check_token_text(self.access_token, "access_token")
+        check_token_text(self.refresh_token, "refresh_token")
         if isinstance(self.expires_at, bool) or not isinstance(self.expires_at, int | float):
             raise ValueError("expires_at must be a number (UNIX seconds)")
         if not math.isfinite(self.expires_at):

@@ -98,18 +98,24 @@ def _new_lead(i: int) -> Lead:
 
 @asynccontextmanager
 async def _client_for(
-    fake: FakeAmoCRM, config: OAuthConfig, serve: bool
+    fake: FakeAmoCRM, config: OAuthConfig, serve: bool, rate: float
 ) -> AsyncIterator[tuple[AmoCRMClient, str]]:
     store = MemoryTokenStore()
     if serve:
         async with (
             fake.serving(port=0) as base_url,
-            AmoCRMClient(base_url, oauth=config, token_store=store, allow_any_host=True) as amo,
+            AmoCRMClient(
+                base_url, oauth=config, token_store=store, allow_any_host=True, rate_limit=rate
+            ) as amo,
         ):
             yield amo, base_url
     else:
         async with AmoCRMClient(
-            fake.base_domain, oauth=config, token_store=store, transport=fake.transport
+            fake.base_domain,
+            oauth=config,
+            token_store=store,
+            transport=fake.transport,
+            rate_limit=rate,
         ) as amo:
             yield amo, f"in-process transport ({fake.base_domain})"
 
@@ -128,7 +134,7 @@ async def run_demo(
         report.steps.append(Step(name, requests, time.perf_counter() - t0, detail))
 
     out.write("amocrm-async demo — the SDK against the embedded fake amoCRM\n")
-    async with _client_for(fake, config, serve) as (amo, where):
+    async with _client_for(fake, config, serve, rate) as (amo, where):
         out.write(f"  server: {where}; rate limit enforced: {rate:g} req/s per integration\n")
 
         t0, r0 = time.perf_counter(), fake.stats.total_requests
@@ -183,8 +189,9 @@ async def run_demo(
 
         t0, r0 = time.perf_counter(), fake.stats.total_requests
         linked = 0
-        for lead, result in zip(batch[100:110], results[100:110], strict=True):
-            other = results[(results.index(result) + 1) % len(results)].contact_id
+        for position in range(min(10, len(batch))):
+            lead = batch[position]
+            other = results[(position + 1) % len(results)].contact_id
             if lead.id is not None and other is not None:
                 link = EntityLink(to_entity_id=other, to_entity_type="contacts")
                 await amo.leads.link(lead.id, [link])

@@ -18,7 +18,8 @@ import httpx
 
 from amocrm_async._auth import AuthContext
 from amocrm_async._clock import SystemClock
-from amocrm_async._oauth import OAuthConfig, normalize_base_domain
+from amocrm_async._domains import normalize_base_domain
+from amocrm_async._oauth import OAuthConfig
 from amocrm_async._refreshing_auth import RefreshingAuth
 from amocrm_async._token_store import FileTokenStore
 from tests.auth._support import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI

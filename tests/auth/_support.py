@@ -26,7 +26,7 @@ import httpx
 
 from amocrm_async._auth import AuthContext
 from amocrm_async._clock import Clock
-from amocrm_async._oauth import normalize_base_domain
+from amocrm_async._domains import normalize_base_domain
 from amocrm_async._token_store import StoredToken, TokenStore
 from amocrm_async._tokens import OAuthToken
 

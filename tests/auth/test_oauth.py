@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from amocrm_async._oauth import (
+from amocrm_async import (
     BUTTON_COLORS,
     AccountDomain,
     OAuthCallback,
@@ -28,11 +28,14 @@ from amocrm_async._oauth import (
     verify_state,
 )
 from amocrm_async.errors import (
+    AccountBlockedError,
     AuthorizationCallbackError,
     AuthorizationDeniedError,
     InvalidBaseDomainError,
     OAuthError,
     OAuthStateMismatchError,
+    RateLimitedError,
+    ServerError,
 )
 
 from ._support import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, Secrets, problem
@@ -431,11 +434,28 @@ async def test_malformed_token_response(config: OAuthConfig, response: httpx.Res
 
 
 @pytest.mark.anyio
-async def test_html_error_page_becomes_oauth_error(config: OAuthConfig) -> None:
+async def test_html_403_from_the_token_endpoint_is_an_account_block(config: OAuthConfig) -> None:
     send = Recorder(httpx.Response(403, text="<html>blocked</html>"))
-    with pytest.raises(OAuthError) as caught:
+    with pytest.raises(AccountBlockedError) as caught:
         await exchange_code(send, config, base_domain="acme.amocrm.ru", code="c")
     assert caught.value.status == 403 and caught.value.hint is None
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("response", "cls"),
+    [
+        (httpx.Response(429, json={"status": 429, "retry_after": 3}), RateLimitedError),
+        (httpx.Response(503, text="Service Unavailable"), ServerError),
+        (httpx.Response(401, json={"status": 401, "hint": "Token has been revoked"}), OAuthError),
+    ],
+)
+async def test_token_endpoint_errors_keep_their_kind(
+    config: OAuthConfig, response: httpx.Response, cls: type[Exception]
+) -> None:
+    send = Recorder(response)
+    with pytest.raises(cls):
+        await refresh_access_token(send, config, base_domain="acme.amocrm.ru", refresh_token="r")
 
 
 @pytest.mark.anyio

@@ -957,3 +957,28 @@ async def test_code_flow_over_loopback(secrets: Secrets) -> None:
     assert {r.host for r in fake.requests} == {host}
     assert bearer(fake.requests[1].headers) == token.access_token
     secrets.track(token, stored)
+
+
+async def test_renamed_subdomain_with_concurrent_requests_in_flight(
+    fake: FakeAmoCRM,
+    integration: Integration,
+    config: OAuthConfig,
+    clock: VirtualClock,
+    secrets: Secrets,
+) -> None:
+    store = MemoryTokenStore()
+    async with make_client(fake, config, clock, store, secrets) as amo:
+        await authorized(amo, fake, integration, secrets)
+        new = fake.rename_subdomain("acme", "acme-new")
+        fake.reset_stats()
+        results: list[int] = []
+
+        async def read() -> None:
+            results.append(len((await amo.leads.get()).items))
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(10):
+                tg.start_soon(read)
+        assert results == [5] * 10
+        assert amo.base_domain == new
+        assert fake.stats.count("GET", "/oauth2/account/current/subdomain") == 1

@@ -86,7 +86,7 @@ class Lead(HasCustomFields, AmoModel):
 
     Timestamps are unix seconds. ``price`` is read as an int and may be written as an int or a
     float with minor units; the exact decimal price is ``price_with_minor_units`` (read-only).
-    ``loss_reason_id`` is only sent together with ``status_id == LOST_STATUS_ID``.
+    ``loss_reason_id`` is not sent when ``status_id`` says the lead is anything but lost.
     ``_embedded.contacts``/``companies``/``source`` are only sent when creating (no ``id``).
     """
 
@@ -194,7 +194,7 @@ class Lead(HasCustomFields, AmoModel):
 
     def _write_filter(self, data: dict[str, Any]) -> dict[str, Any]:
         payload = super()._write_filter(data)
-        if self.status_id != LOST_STATUS_ID:
+        if self.status_id is not None and self.status_id != LOST_STATUS_ID:
             payload.pop("loss_reason_id", None)
         suppress_embedded_tags(payload)
         return payload
@@ -234,6 +234,11 @@ class ComplexLeadResult(AmoModel):
     def validate_list_json(cls, body: bytes | str) -> list[ComplexLeadResult]:
         """Decode a whole complex-create response body."""
         return _complex_results.validate_json(body)
+
+    @classmethod
+    def validate_list(cls, body: Any) -> list[ComplexLeadResult]:
+        """Validate an already decoded complex-create response (a JSON array)."""
+        return _complex_results.validate_python(body)
 
 
 _complex_results: TypeAdapter[list[ComplexLeadResult]] = TypeAdapter(list[ComplexLeadResult])

@@ -21,7 +21,9 @@ from ..errors import (
     BatchFailure,
     NotFoundError,
     OutcomeUnknownError,
+    RateLimitTimeoutError,
     RequestValidationError,
+    TransportError,
 )
 from ..filters._base import BaseFilter
 from ..models._base import AmoModel
@@ -165,7 +167,7 @@ class EntityService(BaseService, Generic[M]):
         options: CallOptions,
     ) -> PageIterator[M]:
         check_limit(limit)
-        with_ = list(with_) if with_ else None
+        with_ = [with_] if isinstance(with_, str) else list(with_) if with_ else None
         with_param(with_, self.with_allowed)
 
         async def fetch(number: int) -> PageResult[M]:
@@ -289,19 +291,25 @@ def _entity_id(value: Any) -> int:
 
 
 def assign_request_ids(models: Sequence[Any]) -> list[str]:
-    """Give every model a ``request_id`` unique within the call (kept if the caller set one)."""
+    """Give every model a ``request_id`` unique within the call.
+
+    Ids the caller set are kept (a duplicate among them is an error); the others get the first
+    free ``"<position>"``-style id, never one the caller chose.
+    """
+    taken = [m.request_id for m in models if m.request_id is not None]
+    duplicates = sorted({rid for rid in taken if taken.count(rid) > 1})
+    if duplicates:
+        raise ValueError(f"duplicate request_id(s) {duplicates[:5]} in one batch")
+    used = set(taken)
     ids: list[str] = []
-    seen: set[str] = set()
     for index, model in enumerate(models):
         rid = model.request_id
         if rid is None:
-            rid = str(index)
-            while rid in seen:
-                rid = f"{index}-{len(seen)}"
-            model.request_id = rid
-        if rid in seen:
-            raise ValueError(f"duplicate request_id {rid!r} in one batch")
-        seen.add(rid)
+            rid, suffix = str(index), 0
+            while rid in used:
+                suffix += 1
+                rid = f"{index}.{suffix}"
+            used.add(rid)
         ids.append(rid)
     return ids
 
@@ -335,7 +343,16 @@ async def write_in_chunks(
         if missing:
             raise ValueError(f"models at positions {missing[:10]} have no id; update needs ids")
     request_ids = assign_request_ids(models)
-    payloads = [to_payload(m) for m in models]
+    entities: list[Any] = models  # every entity model carries request_id
+    previous = [m.request_id for m in entities]
+    for entity, rid in zip(entities, request_ids, strict=True):
+        entity.request_id = rid
+    try:
+        payloads = [to_payload(m) for m in models]
+    except Exception:
+        for entity, old in zip(entities, previous, strict=True):
+            entity.request_id = old
+        raise
     chunks = [range(i, min(i + chunk_size, len(models))) for i in range(0, len(models), chunk_size)]
 
     written: set[int] = set()
@@ -348,7 +365,6 @@ async def write_in_chunks(
     req_options = request_options(options)
 
     async def send(chunk: range, *, task_status: anyio.abc.TaskStatus[None]) -> None:
-        nonlocal stopped
         admitted = False
 
         def gate() -> bool:
@@ -364,13 +380,15 @@ async def write_in_chunks(
                 if stopped:
                     not_sent.update(chunk)
                     return
-                await send_chunk(chunk, gate)
+                await send_chunk(chunk, gate, lambda: admitted)
         finally:
             if not admitted:
                 admitted = True
                 task_status.started()
 
-    async def send_chunk(chunk: range, gate: Callable[[], bool]) -> None:
+    async def send_chunk(
+        chunk: range, gate: Callable[[], bool], admitted: Callable[[], bool]
+    ) -> None:
         nonlocal stopped
         try:
             response = await pipeline.request(
@@ -381,29 +399,33 @@ async def write_in_chunks(
                 request_ids=[request_ids[i] for i in chunk],
                 gate=gate,
             )
-            apply([models[i] for i in chunk], _decode_json(response))
         except NotSentError:
             not_sent.update(chunk)
-        except OutcomeUnknownError as exc:
+            return
+        except Exception as exc:
             stopped = True
-            errors.append(exc)
-            unknown.update(chunk)
-        except RequestValidationError as exc:
-            stopped = True
-            errors.append(exc)
-            for i in chunk:
-                issues = tuple(exc.for_request_id(request_ids[i]))
-                failed[i] = BatchFailure(models[i], issues, exc)
-        except AmoCRMError as exc:
-            stopped = True
-            errors.append(exc)
-            for i in chunk:
-                failed[i] = BatchFailure(models[i], (), exc)
+            error = exc if isinstance(exc, AmoCRMError) else _unexpected(exc, method, path)
+            errors.append(error)
+            if isinstance(exc, OutcomeUnknownError) or not isinstance(exc, AmoCRMError):
+                unknown.update(chunk)
+            elif isinstance(exc, TransportError | RateLimitTimeoutError) or not admitted():
+                # a write's transport error reaching here failed before anything was sent
+                not_sent.update(chunk)
+            else:
+                for i in chunk:
+                    issues = (
+                        tuple(exc.for_request_id(request_ids[i]))
+                        if isinstance(exc, RequestValidationError)
+                        else ()
+                    )
+                    failed[i] = BatchFailure(models[i], issues, exc)
+            return
+        try:
+            apply([models[i] for i in chunk], _decode_json(response))
         except (ValueError, KeyError) as exc:
             # the server stored the chunk but its answer could not be mapped back
             stopped = True
-            error = AmoCRMError(f"could not map the response of {method} {path}: {exc}")
-            errors.append(error)
+            errors.append(AmoCRMError(f"could not map the response of {method} {path}: {exc}"))
             unknown.update(chunk)
         else:
             written.update(chunk)
@@ -421,6 +443,12 @@ async def write_in_chunks(
             errors=errors,
         )
     return models
+
+
+def _unexpected(exc: Exception, method: str, path: str) -> AmoCRMError:
+    error = AmoCRMError(f"{method} {path} failed unexpectedly: {type(exc).__name__}")
+    error.__cause__ = exc
+    return error
 
 
 def apply_by_request_id(

@@ -159,10 +159,8 @@ class LeadsService(EntityService[Lead]):
         positions = {id(lead): i for i, lead in enumerate(leads)}
 
         def apply(chunk: list[Lead], body: Any) -> None:
-            if not isinstance(body, list):
-                raise ValueError("the complex endpoint answers a JSON array")
+            parsed = ComplexLeadResult.validate_list(body)
             by_rid = {str(lead.request_id): lead for lead in chunk}
-            parsed = [ComplexLeadResult.model_validate(item) for item in body]
             matched = 0
             for result in parsed:
                 for rid in result.request_id:
