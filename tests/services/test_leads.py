@@ -313,6 +313,18 @@ async def test_sync_one_local_fields_win(router: respx.MockRouter, amo: AmoCRMCl
     assert (synced.name, synced.price, synced.updated_at) == ("server", 77, 1_700_000_100)
 
 
+async def test_sync_one_keep_only_the_fields_changed(
+    router: respx.MockRouter, amo: AmoCRMClient
+) -> None:
+    earlier = Lead.model_validate(lead_json(5, name="old name", price=10))
+    router.get("/api/v4/leads/5").respond(200, json=lead_json(5, name="new name", price=20))
+    earlier.price = 99
+    synced = await amo.leads.sync_one(earlier, keep={"price"})
+    assert (synced.name, synced.price) == ("new name", 99)
+    with pytest.raises(ValueError, match="unknown field"):
+        await amo.leads.sync_one(earlier, keep={"prise"})
+
+
 async def test_add_complex(router: respx.MockRouter, amo: AmoCRMClient) -> None:
     def respond(request: httpx.Request) -> httpx.Response:
         items = json.loads(request.content)

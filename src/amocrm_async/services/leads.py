@@ -129,17 +129,27 @@ class LeadsService(EntityService[Lead]):
         return await self._update_one(lead, options)
 
     async def sync_one(
-        self, lead: Lead, *, with_: Iterable[str] | None = None, **options: Unpack[CallOptions]
+        self,
+        lead: Lead,
+        *,
+        keep: Iterable[str] | None = None,
+        with_: Iterable[str] | None = None,
+        **options: Unpack[CallOptions],
     ) -> Lead:
-        """Re-read a lead from the server; fields set locally (not None) win over the server's."""
+        """Re-read a lead and lay local values over the server's.
+
+        By default every field that is set and not None on ``lead`` wins, as in the PHP
+        library's ``syncOne`` — for a lead read earlier that is all of them. Pass
+        ``keep={"price", ...}`` to keep only the fields you changed and take the rest fresh.
+        """
         if lead.id is None:
             raise ValueError("sync_one: the lead has no id")
+        names = lead.model_fields_set if keep is None else set(keep)
+        unknown = names - Lead.model_fields.keys()
+        if unknown:
+            raise ValueError(f"sync_one: unknown field(s) {sorted(unknown)}")
         fresh = await self._get_one(lead.id, with_, options)
-        local = {
-            name: getattr(lead, name)
-            for name in lead.model_fields_set
-            if getattr(lead, name) is not None
-        }
+        local = {name: getattr(lead, name) for name in names if getattr(lead, name) is not None}
         return fresh.model_copy(update=local)
 
     async def add_complex(
