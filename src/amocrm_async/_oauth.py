@@ -25,17 +25,15 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 import httpx
 
 from ._domains import normalize_base_domain
+from ._pipeline import build_api_error
 from ._tokens import OAuthToken
 from .errors import (
-    AccountBlockedError,
     APIError,
     AuthorizationCallbackError,
     AuthorizationDeniedError,
     InvalidBaseDomainError,
     OAuthError,
     OAuthStateMismatchError,
-    RateLimitedError,
-    ServerError,
 )
 
 __all__ = [
@@ -298,63 +296,11 @@ class AccountDomain:
     top_level_domain: str
 
 
-def _scrub(text: str, hidden: Sequence[str]) -> str:
-    for value in hidden:
-        if value:
-            text = text.replace(value, "<hidden>")
-    return text
-
-
-def _text_or_none(value: Any, hidden: Sequence[str]) -> str | None:
-    if value is None or isinstance(value, dict | list):
-        return None
-    return _scrub(str(value), hidden)
-
-
-def _response_text(response: httpx.Response) -> str:
-    try:
-        return response.text
-    except httpx.ResponseNotRead:
-        return ""
-
-
 def _error_from_response(
     response: httpx.Response, *, method: str, url: str, hidden: Sequence[str]
 ) -> APIError:
     """The token endpoint's refusal as ``OAuthError``; a block, a 429 or a 5xx as what it is."""
-    body = _scrub(_response_text(response), hidden)
-    try:
-        data = response.json()
-    except (ValueError, httpx.ResponseNotRead):
-        data = None
-    problem: dict[str, Any] = {}
-    if isinstance(data, Mapping):
-        for name in ("title", "detail", "hint", "type", "status"):
-            value = _text_or_none(data.get(name), hidden)
-            if value is not None:
-                problem[name] = value
-    status = response.status_code
-    fields: dict[str, Any] = {
-        "status": status,
-        "method": method,
-        "url": url,
-        "request_id": response.headers.get("x-request-id"),
-        "title": problem.get("title") or response.reason_phrase or None,
-        "detail": problem.get("detail"),
-        "type": problem.get("type"),
-        "hint": problem.get("hint"),
-        "body": body,
-        "payload": problem,
-    }
-    if status == 403 and (not problem or "html" in response.headers.get("content-type", "")):
-        return AccountBlockedError(**fields)
-    if status == 429:
-        retry_after = data.get("retry_after") if isinstance(data, Mapping) else None
-        seconds = float(retry_after) if isinstance(retry_after, int | float) else None
-        return RateLimitedError(retry_after=seconds, **fields)
-    if status >= 500:
-        return ServerError(**fields)
-    return OAuthError(**fields)
+    return build_api_error(response, method, url, fallback=OAuthError, hidden=hidden)
 
 
 def _malformed(response: httpx.Response, *, method: str, url: str, detail: str) -> OAuthError:

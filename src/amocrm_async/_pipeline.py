@@ -35,11 +35,11 @@ from .errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
-    ForbiddenError,
     OutcomeUnknownError,
     RateLimitedError,
     RequestValidationError,
     ResponseDecodeError,
+    ServerError,
     ValidationIssue,
     error_for_status,
 )
@@ -254,12 +254,17 @@ class Pipeline:
         )
         if response.status_code == 429:
             # the token endpoint shares the account's limit: pause everyone, as for the API
-            self.account.last_429_at = self.clock.monotonic()
             error = build_api_error(response, method, _safe_url(url))
-            retry_after = error.retry_after if isinstance(error, RateLimitedError) else None
-            delay = retry_after_seconds(response, retry_after, self.clock.time())
-            await self.limiter.cool_down(self.base_domain, delay if delay is not None else 1.0)
+            assert isinstance(error, RateLimitedError)
+            await self.limiter.cool_down(self.base_domain, self._rate_limited(response, error))
         return response
+
+    def _rate_limited(self, response: httpx.Response, error: RateLimitedError) -> float:
+        """Note a 429 for the account and return how long the account should pause."""
+        self.account.consecutive_429 += 1
+        self.account.last_429_at = self.clock.monotonic()
+        delay = retry_after_seconds(response, error.retry_after, self.clock.time())
+        return self.retry.backoff(self.account.consecutive_429) if delay is None else delay
 
     async def request(
         self,
@@ -345,8 +350,7 @@ class Pipeline:
         failure = outcome.exception() if outcome is not None else None
         if isinstance(failure, _Retry) and failure.delay is not None:
             return failure.delay
-        delay = self.retry.backoff(state.attempt_number)
-        return delay
+        return self.retry.backoff(state.attempt_number)
 
     async def _attempt(
         self,
@@ -476,26 +480,17 @@ class Pipeline:
         self, response: httpx.Response, method: str, url: str, request_ids: Sequence[str]
     ) -> Exception:
         status = response.status_code
-        error = build_api_error(response, method, url)
-        if status == 429:
-            self.account.consecutive_429 += 1
-            self.account.last_429_at = self.clock.monotonic()
-            assert isinstance(error, RateLimitedError)
-            delay = retry_after_seconds(response, error.retry_after, self.clock.time())
-            if delay is None:
-                delay = self.retry.backoff(self.account.consecutive_429)
+        last_429 = self.account.last_429_at
+        recent_429 = (
+            last_429 is not None and self.clock.monotonic() - last_429 < BLOCK_AFTER_429_WINDOW
+        )
+        error = build_api_error(response, method, url, blocked=recent_429)
+        if isinstance(error, RateLimitedError):
+            delay = self._rate_limited(response, error)
             if delay > self.retry.max_retry_wait:
                 return error
             await self.limiter.cool_down(self.base_domain, delay)
             return _Retry(error, 0.0)
-        if status == 403 and isinstance(error, ForbiddenError):
-            last_429 = self.account.last_429_at
-            recent_429 = (
-                last_429 is not None and self.clock.monotonic() - last_429 < BLOCK_AFTER_429_WINDOW
-            )
-            if _is_html(response) or recent_429:
-                return _rebuild(error, AccountBlockedError)
-            return error
         if status in RETRYABLE_STATUSES:
             if method in IDEMPOTENT_METHODS:
                 return _Retry(error, None)
@@ -520,40 +515,43 @@ def _is_html(response: httpx.Response) -> bool:
     return "html" in ctype or response.content.lstrip()[:1] == b"<"
 
 
-def _rebuild(error: APIError, cls: type[APIError]) -> APIError:
-    new = cls(
-        status=error.status,
-        method=error.method,
-        url=error.url,
-        request_id=error.request_id,
-        title=error.title,
-        detail=error.detail,
-        type=error.type,
-        hint=error.hint,
-        body=error.body,
-        payload=error.payload,
-    )
-    return new
+def build_api_error(
+    response: httpx.Response,
+    method: str,
+    url: str,
+    *,
+    fallback: type[APIError] | None = None,
+    blocked: bool = False,
+    hidden: Sequence[str] = (),
+) -> APIError:
+    """Map an error response (JSON problem, HTML or plain text) to its exception.
 
-
-def build_api_error(response: httpx.Response, method: str, url: str) -> APIError:
-    """Map an error response (JSON problem, HTML or plain text) to its exception."""
+    A 429, an account block (an HTML 403, or any 403 when ``blocked``) and a 5xx always get
+    their own classes; other statuses get ``fallback`` if given (the OAuth endpoints use
+    ``OAuthError``), else the class for the status. Every value in ``hidden`` (secrets the
+    request carried) is replaced in the body before anything is read from it.
+    """
     status = response.status_code
     text = response.content.decode("utf-8", "replace")
+    for secret in hidden:
+        if secret:
+            text = text.replace(secret, "<hidden>")
     payload: Mapping[str, Any] = {}
     try:
-        parsed = json.loads(response.content) if response.content else None
+        parsed = json.loads(text) if text else None
     except ValueError:
         parsed = None
     if isinstance(parsed, Mapping):
         payload = parsed
-    cls = error_for_status(status)
     common: dict[str, Any] = {
         "status": status,
         "method": method,
         "url": url,
         "request_id": response.headers.get("X-Request-Id"),
-        "title": _str_or_none(payload.get("title")) or (None if payload else _html_title(text)),
+        "title": _str_or_none(payload.get("title"))
+        or (None if payload else _html_title(text))
+        or response.reason_phrase
+        or None,
         "detail": _str_or_none(payload.get("detail")),
         "type": _str_or_none(payload.get("type")),
         "hint": _str_or_none(payload.get("hint")),
@@ -562,10 +560,16 @@ def build_api_error(response: httpx.Response, method: str, url: str) -> APIError
     }
     if status == 429:
         return RateLimitedError(retry_after=_float_or_none(payload.get("retry_after")), **common)
+    if status == 403 and (blocked or _is_html(response)):
+        return AccountBlockedError(**common)
+    if status >= 500:
+        return ServerError(**common)
+    if fallback is not None:
+        return fallback(**common)
     issues = _validation_issues(payload)
     if status == 400 and issues:
         return RequestValidationError(errors=issues, **common)
-    return cls(**common)
+    return error_for_status(status)(**common)
 
 
 def _validation_issues(payload: Mapping[str, Any]) -> list[ValidationIssue]:
