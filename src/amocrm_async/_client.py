@@ -175,12 +175,11 @@ class AmoCRMClient:
         )
         self._closed = False
 
-    @classmethod
-    def _derived(cls, parent: AmoCRMClient, pipeline: Pipeline) -> Self:
-        clone = cls.__new__(cls)
-        clone.__dict__.update(
-            {k: v for k, v in parent.__dict__.items() if k not in _CACHED_SERVICES}
-        )
+    def _view(self, pipeline: Pipeline) -> Self:
+        """A client sharing everything but the pipeline; it owns nothing, so closing is a no-op."""
+        clone = type(self).__new__(type(self))
+        services = {k for k, v in vars(type(self)).items() if isinstance(v, cached_property)}
+        clone.__dict__.update({k: v for k, v in self.__dict__.items() if k not in services})
         clone._pipeline = pipeline
         clone._owns_http = False
         clone._closed = True
@@ -208,7 +207,7 @@ class AmoCRMClient:
             changes["timeout"] = timeout
         if max_rate_wait is not None:
             changes["max_rate_wait"] = max_rate_wait
-        return self._derived(self, self._pipeline.copy(**changes))
+        return self._view(self._pipeline.copy(**changes))
 
     def _host_allowed(self, host: str) -> bool:
         return self._allow_any_host or is_account_host(host)
@@ -306,6 +305,3 @@ class AmoCRMClient:
 
     def __repr__(self) -> str:
         return f"AmoCRMClient(base_domain={self.base_domain!r}, auth={type(self.auth).__name__})"
-
-
-_CACHED_SERVICES = frozenset({"leads"})

@@ -95,28 +95,23 @@ class MemoryRateLimiter:
                 # jump the queue of reserved slots: claim the next send instant outright, so
                 # tasks waking for their reserved slots space themselves after it
                 send_at = now + self._lag(buckets)
+                self._commit(buckets, now)
                 for bucket in buckets:
-                    self._tat[bucket.key] = max(self._tat.get(bucket.key, now), now)
-                    self._tat[bucket.key] += 1.0 / bucket.rate
                     self._last_sent[bucket.key] = send_at
-                if send_at > now:
-                    await self.clock.sleep(send_at - now)
-                    waited += send_at - now
+                await self.clock.sleep(send_at - now)
+                waited += send_at - now
                 if self._cooldown_until.get(account, 0.0) <= self.clock.monotonic():
                     return waited
                 continue
             wait = self._reserve(buckets, now)
             reserved = {bucket.key: self._tat[bucket.key] for bucket in buckets}
-            if max_wait is not None and waited + wait > max_wait:
-                self._release(buckets, reserved)
+            try:
                 self._check(waited + wait, max_wait, "the rate limit")
-            if wait > 0:
-                try:
-                    await self.clock.sleep(wait)
-                except BaseException:
-                    self._release(buckets, reserved)
-                    raise
-                waited += wait
+                await self.clock.sleep(wait)
+            except BaseException:
+                self._release(buckets, reserved)
+                raise
+            waited += wait
             lag = self._lag(buckets)
             while lag > 0:
                 await self.clock.sleep(lag)
@@ -135,10 +130,14 @@ class MemoryRateLimiter:
             interval = 1.0 / bucket.rate
             tat = max(self._tat.get(bucket.key, now), now)
             slot = max(slot, tat - (bucket.burst - 1) * interval)
-        for bucket in buckets:
-            tat = max(self._tat.get(bucket.key, now), slot)
-            self._tat[bucket.key] = tat + 1.0 / bucket.rate
+        self._commit(buckets, slot)
         return slot - now
+
+    def _commit(self, buckets: Sequence[Bucket], slot: float) -> None:
+        """Record a send at ``slot`` in every bucket's theoretical arrival time."""
+        for bucket in buckets:
+            tat = max(self._tat.get(bucket.key, slot), slot)
+            self._tat[bucket.key] = tat + 1.0 / bucket.rate
 
     def _release(self, buckets: Sequence[Bucket], reserved: dict[str, float]) -> None:
         """Give back an unused slot if nobody reserved after it (e.g. its task was cancelled)."""

@@ -6,8 +6,7 @@ call these helpers; HTTP, retries and errors stay in the pipeline.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypedDict, TypeVar
 
 import anyio
@@ -41,7 +40,6 @@ __all__ = [
 ]
 
 M = TypeVar("M", bound=AmoModel)
-R = TypeVar("R")
 
 MAX_PAGE_LIMIT = 250
 MAX_BATCH = 250
@@ -99,12 +97,6 @@ def check_chunk_size(chunk_size: int, maximum: int = MAX_BATCH) -> int:
     return chunk_size
 
 
-def _decode_json(response: APIResponse) -> Any:
-    if response.status == 204 or not response.content:
-        return None
-    return json.loads(response.content)
-
-
 class EntityService(BaseService, Generic[M]):
     """CRUD over one entity collection (``/api/v4/<entity>``)."""
 
@@ -131,7 +123,7 @@ class EntityService(BaseService, Generic[M]):
         adapter = collection_adapter(self.embedded_key, self.model)
 
         def decode(response: APIResponse) -> PageResult[M]:
-            if response.status == 204 or not response.content:
+            if not response.content:  # 204: past the end, or nothing matched
                 return PageResult([], page, None)
             collection = adapter.validate_json(response.content)
             if collection.page is not None and collection.page != page:
@@ -152,10 +144,7 @@ class EntityService(BaseService, Generic[M]):
     ) -> Page[M]:
         if page < 1:
             raise ValueError("page numbers start at 1")
-
-        async def fetch(number: int) -> PageResult[M]:
-            return await self._fetch_page(filter, with_, number, limit, options)
-
+        fetch = self._page_fetcher(filter, with_, limit, options)
         return Page(await fetch(page), fetch)
 
     def _iterate(
@@ -166,14 +155,25 @@ class EntityService(BaseService, Generic[M]):
         concurrency: int,
         options: CallOptions,
     ) -> PageIterator[M]:
+        fetch = self._page_fetcher(filter, with_, limit, options)
+        return PageIterator(fetch, concurrency=concurrency)
+
+    def _page_fetcher(
+        self,
+        filter: BaseFilter | None,
+        with_: Iterable[str] | None,
+        limit: int,
+        options: CallOptions,
+    ) -> Callable[[int], Awaitable[PageResult[M]]]:
+        """Fetch page N of one query; arguments are checked now, before any request."""
         check_limit(limit)
-        with_ = [with_] if isinstance(with_, str) else list(with_) if with_ else None
-        with_param(with_, self.with_allowed)
+        values = [with_] if isinstance(with_, str) else list(with_) if with_ else None
+        with_param(values, self.with_allowed)
 
         async def fetch(number: int) -> PageResult[M]:
-            return await self._fetch_page(filter, with_, number, limit, options)
+            return await self._fetch_page(filter, values, number, limit, options)
 
-        return PageIterator(fetch, concurrency=concurrency)
+        return fetch
 
     async def _get_one(
         self, entity_id: int, with_: Iterable[str] | None, options: CallOptions
@@ -181,7 +181,7 @@ class EntityService(BaseService, Generic[M]):
         path = f"{self.path}/{_entity_id(entity_id)}"
 
         def decode(response: APIResponse) -> M | None:
-            if response.status == 204 or not response.content:
+            if not response.content:  # amoCRM answers 204 for a missing entity
                 return None
             return self.model.model_validate_json(response.content)
 
@@ -272,14 +272,14 @@ class EntityService(BaseService, Generic[M]):
             if hasattr(model, "request_id")
             else [],
         )
-        data = _decode_json(response)
+        data = response.json()
         if isinstance(data, Mapping) and data.get("updated_at") is not None:
             model.updated_at = data["updated_at"]  # type: ignore[attr-defined]
         return model
 
 
 def _links_of(response: APIResponse) -> list[EntityLink]:
-    if response.status == 204 or not response.content:
+    if not response.content:
         return []
     return collection_adapter("links", EntityLink).validate_json(response.content).items
 
@@ -421,7 +421,7 @@ async def write_in_chunks(
                     failed[i] = BatchFailure(models[i], issues, exc)
             return
         try:
-            apply([models[i] for i in chunk], _decode_json(response))
+            apply([models[i] for i in chunk], response.json())
         except (ValueError, KeyError) as exc:
             # the server stored the chunk but its answer could not be mapped back
             stopped = True
