@@ -176,6 +176,25 @@ class Changes:
 # ----------------------------------------------------------------------------------------------
 
 
+def _one_nested(
+    ctx: WriteCtx, entity_type: str, value: Any, path: str, issues: list[Issue]
+) -> Changes | None:
+    """The single contact or company a complex lead may carry, validated as a nested create."""
+    if not isinstance(value, list):
+        issues.append(invalid_type(path, "array"))
+        return None
+    if len(value) > 1:
+        issues.append(not_expected(f"{path}.1"))
+        return None
+    if not value:
+        return None
+    _, nested_issues, nested = validate_item(
+        ctx, SPECS[entity_type], value[0], 0, "nested", f"{path}.0."
+    )
+    issues.extend(nested_issues)
+    return nested
+
+
 def _tag_refs(
     account: Account, entity_type: str, raw: object, path: str, issues: list[Issue]
 ) -> list[tuple[str, Any]]:
@@ -395,27 +414,9 @@ def _validate_embedded(
         elif mode == "update" and key in spec.embedded_create:
             continue  # create-only links are ignored on update, as by the real API
         elif mode == "complex" and key == "contacts":
-            if not isinstance(sub, list):
-                issues.append(invalid_type(spath, "array"))
-            elif len(sub) > 1:
-                issues.append(not_expected(f"{spath}.1"))
-            elif sub:
-                _, nested_issues, nested = validate_item(
-                    ctx, SPECS["contacts"], sub[0], 0, "nested", f"{spath}.0."
-                )
-                issues.extend(nested_issues)
-                changes.contact = nested
+            changes.contact = _one_nested(ctx, "contacts", sub, spath, issues)
         elif mode == "complex" and key == "companies":
-            if not isinstance(sub, list):
-                issues.append(invalid_type(spath, "array"))
-            elif len(sub) > 1:
-                issues.append(not_expected(f"{spath}.1"))
-            elif sub:
-                _, nested_issues, nested = validate_item(
-                    ctx, SPECS["companies"], sub[0], 0, "nested", f"{spath}.0."
-                )
-                issues.extend(nested_issues)
-                changes.company = nested
+            changes.company = _one_nested(ctx, "companies", sub, spath, issues)
         elif mode == "complex" and key == "metadata":
             if not isinstance(sub, dict):
                 issues.append(invalid_type(spath, "object"))

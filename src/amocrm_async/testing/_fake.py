@@ -43,7 +43,13 @@ from amocrm_async.testing._http import (
     no_content,
     problem,
 )
-from amocrm_async.testing._oauth import Integration, OAuthError, OAuthRegistry
+from amocrm_async.testing._oauth import (
+    AuthCode,
+    Integration,
+    OAuthError,
+    OAuthRegistry,
+    RefreshToken,
+)
 from amocrm_async.testing._ratelimit import RateLimiter, RateLimitSettings, RetryAfterHeader
 from amocrm_async.testing._seed import SeedResult, seed_account
 from amocrm_async.testing._state import ENTITY_TYPES, Account, IdAllocator, build_account
@@ -886,6 +892,8 @@ class FakeAmoCRM:
     def _token_endpoint(self, req: Request, bound: Account | None) -> FakeResponse:
         oauth = self._oauth
         grant: object = None
+        grantor: AuthCode | RefreshToken
+        parent: RefreshToken | None = None
         try:
             try:
                 body = req.form_or_json()
@@ -902,16 +910,7 @@ class FakeAmoCRM:
                 pending = oauth.codes.get(code) if isinstance(code, str) else None
                 if bound is not None and pending is not None and pending.account_id != bound.id:
                     raise bad_request("Cannot decrypt the authorization code")
-                record = oauth.redeem_code(integration, code, now)
-                target = self._accounts[record.account_id]
-                pair = oauth.issue_pair(
-                    integration.client_id,
-                    target.id,
-                    record.user_id,
-                    target.base_domain,
-                    api_domain_for(target.tld),
-                    now,
-                )
+                grantor = oauth.redeem_code(integration, code, now)
             elif grant == "refresh_token":
                 token = body.get("refresh_token")
                 known = oauth.refresh.get(token) if isinstance(token, str) else None
@@ -922,18 +921,7 @@ class FakeAmoCRM:
                         "Некорректный запрос",
                         "Токен выдан другому аккаунту",
                     )
-                parent = oauth.redeem_refresh(integration, token, now)
-                target = self._accounts[parent.account_id]
-                pair = oauth.issue_pair(
-                    integration.client_id,
-                    target.id,
-                    parent.user_id,
-                    target.base_domain,
-                    api_domain_for(target.tld),
-                    now,
-                    parent=parent,
-                )
-                self.stats.token_refreshes += 1
+                grantor = parent = oauth.redeem_refresh(integration, token, now)
             else:
                 raise OAuthError(
                     400,
@@ -941,10 +929,22 @@ class FakeAmoCRM:
                     "Некорректный тип авторизации",
                     "Тип авторизации не поддерживается",
                 )
+            target = self._accounts[grantor.account_id]
+            pair = oauth.issue_pair(
+                integration.client_id,
+                target.id,
+                grantor.user_id,
+                target.base_domain,
+                api_domain_for(target.tld),
+                now,
+                parent=parent,
+            )
         except OAuthError as error:
             if grant == "refresh_token":
                 self.stats.rejected_refreshes += 1
             return oauth_problem(error)
+        if parent is not None:
+            self.stats.token_refreshes += 1
         self.stats.tokens_issued += 1
         return json_response(200, pair, PLAIN_JSON)
 
