@@ -27,11 +27,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from joserfc import jws
-from joserfc.errors import BadSignatureError, JoseError
-from joserfc.jwk import OctKey
-from joserfc.jws import JWSRegistry
-
 from .errors import (
     DisposableTokenAlgorithmError,
     DisposableTokenAudienceError,
@@ -127,6 +122,12 @@ def _verified_claims(token: str, client_secret: str, algorithm: str) -> dict[str
         raise DisposableTokenSignatureError("the token is not signed")
     if not isinstance(client_secret, str) or not client_secret:
         raise ValueError("client_secret must be a non-empty string")
+    # imported here: joserfc pulls in cryptography (~45 ms), which only this parser needs
+    from joserfc import jws
+    from joserfc.errors import BadSignatureError, JoseError
+    from joserfc.jwk import OctKey
+    from joserfc.jws import JWSRegistry
+
     key = OctKey.import_key(client_secret.encode("utf-8"))
     registry = JWSRegistry(algorithms=[algorithm], strict_check_header=False)
     try:
