@@ -135,7 +135,9 @@ class AmoModel(BaseModel):
 
     def _write_filter(self, data: dict[str, Any]) -> dict[str, Any]:
         """Reduce a full JSON dump of this model to its write payload (hook)."""
-        return _filter_for_write(self, data, self.model_fields_set)
+        payload = _filter_for_write(self, data, self.model_fields_set)
+        _tidy_embedded(payload)
+        return payload
 
     @model_serializer(mode="wrap")
     def _serialize(
@@ -145,6 +147,18 @@ class AmoModel(BaseModel):
         if info.context is _WRITE_CONTEXT:
             return self._write_filter(data)
         return data
+
+
+def _tidy_embedded(payload: dict[str, Any]) -> None:
+    """Drop ``_embedded.tags`` when ``tags_to_add``/``tags_to_delete`` are used, as amoCRM wants,
+    and an ``_embedded`` object left empty, so writes never send ``"_embedded": {}``."""
+    embedded = payload.get("_embedded")
+    if embedded is None:
+        return
+    if "tags_to_add" in payload or "tags_to_delete" in payload:
+        embedded.pop("tags", None)
+    if not embedded:
+        del payload["_embedded"]
 
 
 @dataclass_transform(kw_only_default=True, field_specifiers=(FieldInfo,))

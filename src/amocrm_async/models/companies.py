@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field
 
 from ._base import AmoModel
 from .custom_fields import CustomFieldValuesList, HasCustomFields
 from .links import CatalogElementRef, CompanyRef, ContactRef, EntityRef
-from .tags import EntityTags, suppress_embedded_tags
+from .tags import EntityTags
 
 __all__ = ["Company", "CompanyEmbedded"]
 
@@ -50,11 +48,3 @@ class Company(HasCustomFields, CompanyRef):
     tags_to_delete: EntityTags | None = None
     request_id: str | None = None
     embedded: CompanyEmbedded | None = Field(default=None, alias="_embedded")
-
-    def _check_writable(self) -> None:
-        self._check_custom_fields()
-
-    def _write_filter(self, data: dict[str, Any]) -> dict[str, Any]:
-        payload = super()._write_filter(data)
-        suppress_embedded_tags(payload)
-        return payload

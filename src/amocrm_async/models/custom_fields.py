@@ -934,7 +934,7 @@ class HasCustomFields:
             cleared = cls(field_id=id_or_code, field_name=name, values=None)
         self.set_custom_field(cleared)  # type: ignore[arg-type]
 
-    def _check_custom_fields(self) -> None:
+    def _check_writable(self) -> None:
         """Raise :class:`ValueError` naming the first field that has neither id nor code."""
         for field in self.custom_fields_values or ():
             field._check_writable()

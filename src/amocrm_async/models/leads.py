@@ -10,7 +10,7 @@ from ._base import AmoModel
 from ._hal import HalLinks
 from .custom_fields import CustomFieldValuesList, HasCustomFields
 from .links import CatalogElementRef, CompanyRef, ContactRef
-from .tags import EntityTags, suppress_embedded_tags
+from .tags import EntityTags
 
 __all__ = [
     "LOST_STATUS_ID",
@@ -189,14 +189,10 @@ class Lead(HasCustomFields, AmoModel):
             payload.setdefault("_embedded", {}).update(extra)
         return payload
 
-    def _check_writable(self) -> None:
-        self._check_custom_fields()
-
     def _write_filter(self, data: dict[str, Any]) -> dict[str, Any]:
         payload = super()._write_filter(data)
         if self.status_id is not None and self.status_id != LOST_STATUS_ID:
             payload.pop("loss_reason_id", None)
-        suppress_embedded_tags(payload)
         return payload
 
 

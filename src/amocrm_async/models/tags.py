@@ -44,17 +44,3 @@ def _serialize_entity_tags(
 
 EntityTags = Annotated[list[Tag], WrapSerializer(_serialize_entity_tags)]
 """A list of tags attached to an entity; written as ``[{id?, name?}]``."""
-
-
-def suppress_embedded_tags(payload: dict[str, Any]) -> None:
-    """Drop ``_embedded.tags`` when ``tags_to_add``/``tags_to_delete`` are used, as amoCRM wants.
-
-    Also drops an ``_embedded`` object left empty, so writes never send ``"_embedded": {}``.
-    """
-    embedded = payload.get("_embedded")
-    if embedded is None:
-        return
-    if "tags_to_add" in payload or "tags_to_delete" in payload:
-        embedded.pop("tags", None)
-    if not embedded:
-        del payload["_embedded"]
