@@ -210,12 +210,8 @@ class RefreshingAuth(Auth):
                 latest = await self._store.load(self._key)
                 if latest is None:
                     return True
-                with anyio.CancelScope(shield=True):
-                    saved = await self._store.compare_and_set(
-                        self._key, latest.version, latest.token, moved_to
-                    )
-            if saved is not None:
-                self._adopt(saved)
+                saved, ours = await self._save(latest, latest.token, moved_to, "re-homed")
+            if ours:
                 await self._notify(saved)
         return True
 
@@ -496,14 +492,14 @@ class RefreshingAuth(Auth):
         ) from error
 
     async def _save(
-        self, record: StoredToken, token: OAuthToken, domain: str
+        self, record: StoredToken, token: OAuthToken, domain: str, action: str = "refreshed"
     ) -> tuple[StoredToken, bool]:
         with anyio.CancelScope(shield=True):
             saved = await self._store.compare_and_set(self._key, record.version, token, domain)
         if saved is not None:
             self._retry_at = -math.inf
             self._adopt(saved)
-            logger.info("refreshed the token pair for %r (version %d)", self._key, saved.version)
+            logger.info("%s the token pair for %r (version %d)", action, self._key, saved.version)
             return saved, True
         winner = await self._store.load(self._key)
         logger.error(

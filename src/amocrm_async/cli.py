@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TextIO
 
 import anyio
@@ -40,11 +40,6 @@ class Step:
     requests: int
     seconds: float
     detail: str
-
-
-@dataclass
-class Report:
-    steps: list[Step] = field(default_factory=list)
 
 
 class Progress:
@@ -126,12 +121,12 @@ async def run_demo(
     fake = FakeAmoCRM(rate_limit=True, integration_rps=rate)
     integration = fake.register_integration(redirect_uri=REDIRECT_URI)
     config = OAuthConfig(integration.client_id, integration.client_secret, integration.redirect_uri)
-    report = Report()
+    steps: list[Step] = []
     started = time.perf_counter()
 
     def step(name: str, t0: float, requests_before: int, detail: str) -> None:
         requests = fake.stats.total_requests - requests_before
-        report.steps.append(Step(name, requests, time.perf_counter() - t0, detail))
+        steps.append(Step(name, requests, time.perf_counter() - t0, detail))
 
     out.write("amocrm-async demo — the SDK against the embedded fake amoCRM\n")
     async with _client_for(fake, config, serve, rate) as (amo, where):
@@ -215,7 +210,7 @@ async def run_demo(
     stats = fake.stats
     out.write("\n")
     out.write(f"  {'step':<24} {'requests':>8} {'seconds':>8} {'of bound':>9}  detail\n")
-    for s in report.steps:
+    for s in steps:
         ratio = f"{_fraction(s.requests, s.seconds, rate):.0%}" if s.requests > 2 else "-"
         out.write(f"  {s.name:<24} {s.requests:>8} {s.seconds:>8.2f} {ratio:>9}  {s.detail}\n")
     out.write("\n")
