@@ -187,8 +187,6 @@ class PageIterator(AsyncIterator[M]):
             try:
                 while self._next is not None:
                     self._next = await self._window(self._next, send.send, None)
-            except anyio.get_cancelled_exc_class():
-                raise
             except Exception as exc:  # handed to the consumer, in order after the pages before it
                 await send.send(exc)
 
@@ -211,7 +209,7 @@ class PageIterator(AsyncIterator[M]):
         end: list[int] = []
         after_end: dict[int, int | None] = {}
         failures: list[Exception] = []
-        cursor = [first]
+        cursor = first
         delivering = anyio.Lock()
 
         def set_end(number: int) -> None:
@@ -224,10 +222,11 @@ class PageIterator(AsyncIterator[M]):
                 slots.release()
 
         async def flush() -> None:
+            nonlocal cursor
             async with delivering:
-                while cursor[0] in results:
-                    result = results.pop(cursor[0])
-                    cursor[0] += 1
+                while cursor in results:
+                    result = results.pop(cursor)
+                    cursor += 1
                     await deliver(result)
                     slots.release()
 
