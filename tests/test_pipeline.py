@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -32,6 +33,24 @@ def problem(status: int, **extra: Any) -> httpx.Response:
         json=body,
         headers={"Content-Type": "application/problem+json", "X-Request-Id": f"rid-{status}"},
     )
+
+
+class Arrivals:
+    """A respx side effect noting the virtual time of each request.
+
+    It answers the first requests with ``first`` (one response each), then ``200 {}``.
+    """
+
+    def __init__(self, clock: VirtualClock, *first: Callable[[], httpx.Response]) -> None:
+        self.clock = clock
+        self.first = list(first)
+        self.times: list[float] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.times.append(self.clock.monotonic())
+        if len(self.times) <= len(self.first):
+            return self.first[len(self.times) - 1]()
+        return httpx.Response(200, json={})
 
 
 async def test_headers_and_url(router: respx.MockRouter, make_client: ClientFactory) -> None:
@@ -164,50 +183,39 @@ def test_backoff_is_capped_exponential_with_jitter() -> None:
 async def test_retry_after_header_seconds(
     router: respx.MockRouter, make_client: ClientFactory, clock: VirtualClock
 ) -> None:
-    times: list[float] = []
-
-    def respond(request: httpx.Request) -> httpx.Response:
-        times.append(clock.monotonic())
-        if len(times) == 1:
-            return httpx.Response(429, headers={"Retry-After": "3"}, text="Too Many Requests")
-        return httpx.Response(200, json={})
-
-    router.get("/api/v4/account").mock(side_effect=respond)
+    arrivals = Arrivals(
+        clock, lambda: httpx.Response(429, headers={"Retry-After": "3"}, text="Too Many")
+    )
+    router.get("/api/v4/account").mock(side_effect=arrivals)
     async with make_client() as amo:
         await amo.request("GET", "/api/v4/account")
+    times = arrivals.times
     assert times[1] - times[0] >= 3.0
 
 
 async def test_retry_after_http_date(
     router: respx.MockRouter, make_client: ClientFactory, clock: VirtualClock
 ) -> None:
-    times: list[float] = []
+    def in_five_seconds() -> httpx.Response:
+        date = email.utils.formatdate(clock.time() + 5, usegmt=True)
+        return httpx.Response(429, headers={"Retry-After": date})
 
-    def respond(request: httpx.Request) -> httpx.Response:
-        times.append(clock.monotonic())
-        if len(times) == 1:
-            date = email.utils.formatdate(clock.time() + 5, usegmt=True)
-            return httpx.Response(429, headers={"Retry-After": date})
-        return httpx.Response(200, json={})
-
-    router.get("/api/v4/account").mock(side_effect=respond)
+    arrivals = Arrivals(clock, in_five_seconds)
+    router.get("/api/v4/account").mock(side_effect=arrivals)
     async with make_client() as amo:
         await amo.request("GET", "/api/v4/account")
+    times = arrivals.times
     assert 4.0 <= times[1] - times[0] <= 6.0
 
 
 async def test_retry_after_in_body(
     router: respx.MockRouter, make_client: ClientFactory, clock: VirtualClock
 ) -> None:
-    times: list[float] = []
-
-    def respond(request: httpx.Request) -> httpx.Response:
-        times.append(clock.monotonic())
-        return problem(429, retry_after=2) if len(times) == 1 else httpx.Response(200, json={})
-
-    router.post("/api/v4/leads").mock(side_effect=respond)
+    arrivals = Arrivals(clock, lambda: problem(429, retry_after=2))
+    router.post("/api/v4/leads").mock(side_effect=arrivals)
     async with make_client() as amo:
         await amo.request("POST", "/api/v4/leads", json=[{"name": "a"}])
+    times = arrivals.times
     assert times[1] - times[0] >= 2.0
     assert len(times) == 2
 
@@ -240,18 +248,12 @@ async def test_retry_after_longer_than_max_raises_at_once(
 async def test_one_429_pauses_every_task_of_the_account(
     router: respx.MockRouter, make_client: ClientFactory, clock: VirtualClock
 ) -> None:
-    sent: list[float] = []
-
-    def respond(request: httpx.Request) -> httpx.Response:
-        sent.append(clock.monotonic())
-        if len(sent) == 1:
-            return problem(429, retry_after=10)
-        return httpx.Response(200, json={})
-
-    router.get("/api/v4/account").mock(side_effect=respond)
+    arrivals = Arrivals(clock, lambda: problem(429, retry_after=10))
+    router.get("/api/v4/account").mock(side_effect=arrivals)
     async with make_client(rate_limit=7.0) as amo, anyio.create_task_group() as tg:
         for _ in range(20):
             tg.start_soon(amo.request, "GET", "/api/v4/account")
+    sent = arrivals.times
     assert len(sent) == 21  # 20 requests + the retry of the one that got 429
     assert sent[0] == 0
     assert all(t >= 10.0 for t in sent[1:]), sent
@@ -260,17 +262,13 @@ async def test_one_429_pauses_every_task_of_the_account(
 async def test_limiter_spacing(
     router: respx.MockRouter, make_client: ClientFactory, clock: VirtualClock
 ) -> None:
-    sent: list[float] = []
-
-    def respond(request: httpx.Request) -> httpx.Response:
-        sent.append(clock.monotonic())
-        return httpx.Response(200, json={})
-
-    router.get("/api/v4/account").mock(side_effect=respond)
+    arrivals = Arrivals(clock)
+    router.get("/api/v4/account").mock(side_effect=arrivals)
     n, rate = 15, 5.0
     async with make_client(rate_limit=rate) as amo, anyio.create_task_group() as tg:
         for _ in range(n):
             tg.start_soon(amo.request, "GET", "/api/v4/account")
+    sent = arrivals.times
     assert len(sent) == n
     assert max(sent) - min(sent) >= (n - 1) / rate - 1e-9
     gaps = [b - a for a, b in zip(sorted(sent), sorted(sent)[1:], strict=False)]
@@ -280,21 +278,15 @@ async def test_limiter_spacing(
 async def test_account_ceiling_shared_by_clients(
     router: respx.MockRouter, make_client: ClientFactory, clock: VirtualClock
 ) -> None:
-    sent: list[float] = []
-
-    def respond(request: httpx.Request) -> httpx.Response:
-        sent.append(clock.monotonic())
-        return httpx.Response(200, json={})
-
-    router.get("/api/v4/account").mock(side_effect=respond)
-
+    arrivals = Arrivals(clock)
+    router.get("/api/v4/account").mock(side_effect=arrivals)
     shared = MemoryRateLimiter(clock)
     one = make_client(rate_limit=100.0, account_rate_limit=10.0, rate_limiter=shared)
     two = make_client(rate_limit=100.0, account_rate_limit=10.0, rate_limiter=shared)
     async with one, two, anyio.create_task_group() as tg:
         for i in range(20):
             tg.start_soon((one if i % 2 else two).request, "GET", "/api/v4/account")
-    assert max(sent) >= 1.9 - 1e-9
+    assert max(arrivals.times) >= 1.9 - 1e-9
 
 
 async def test_403_html_is_account_block_never_retried(
