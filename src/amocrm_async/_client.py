@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import weakref
-from collections.abc import Awaitable, Callable
-from functools import cached_property
+from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -16,13 +16,19 @@ from ._clock import Clock, SystemClock
 from ._domains import is_account_host, normalize_base_domain, split_origin
 from ._pipeline import DEFAULT_TIMEOUT, APIResponse, Pipeline, Query, RequestOptions, RetryPolicy
 from ._ratelimit import MemoryRateLimiter, RateLimiter
+from ._service import is_service_slot, service
+from .errors import AmoCRMError
+from .filters._query import flatten_query
 
 if TYPE_CHECKING:
+    from . import services
     from ._oauth import OAuthConfig
+    from ._pagination import PageIterator
     from ._refreshing_auth import RefreshingAuth
     from ._token_store import TokenStore
     from ._tokens import OAuthToken
-    from .services.leads import LeadsService
+
+M = TypeVar("M")
 
 __all__ = ["AmoCRMClient"]
 
@@ -178,7 +184,7 @@ class AmoCRMClient:
     def _view(self, pipeline: Pipeline) -> Self:
         """A client sharing everything but the pipeline; it owns nothing, so closing is a no-op."""
         clone = type(self).__new__(type(self))
-        services = {k for k, v in vars(type(self)).items() if isinstance(v, cached_property)}
+        services = {k for k, v in vars(type(self)).items() if is_service_slot(v)}
         clone.__dict__.update({k: v for k, v in self.__dict__.items() if k not in services})
         clone._pipeline = pipeline
         clone._owns_http = False
@@ -230,11 +236,10 @@ class AmoCRMClient:
     def clock(self) -> Clock:
         return self._pipeline.clock
 
-    @cached_property
-    def leads(self) -> LeadsService:
-        from .services.leads import LeadsService
-
-        return LeadsService(self._pipeline)
+    leads: services.LeadsService = service()
+    contacts: services.ContactsService = service()
+    companies: services.CompaniesService = service()
+    tasks: services.TasksService = service()
 
     async def authorize(self, code: str, *, base_domain: str | None = None) -> OAuthToken:
         """Exchange an OAuth authorization code for the first token pair and store it.
@@ -265,16 +270,21 @@ class AmoCRMClient:
         method: str,
         path: str,
         *,
-        query: Query = None,
+        query: Query | Mapping[str, Any] = None,
         json: Any = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
         extra_headers: dict[str, str] | None = None,
         extra_query: dict[str, str] | None = None,
     ) -> APIResponse:
-        """A raw call on the account host (``path`` like ``/api/v4/account``), same pipeline."""
-        if not path.startswith("/"):
-            raise ValueError("path must start with '/'")
+        """A raw call through the same pipeline (auth, limiter, retries, errors).
+
+        ``path`` is a path on the account host (``/api/v4/account``) or an absolute URL on it,
+        such as a ``_links.next`` href; any other host is refused, so the token never leaves
+        the account. ``query`` may be nested, encoded exactly like the filters:
+        ``{"filter": {"id": [1, 2]}}`` sends ``filter[id][0]=1&filter[id][1]=2``.
+        """
+        path, query = self._split_target(path, query)
         return await self._pipeline.request(
             method,
             path,
@@ -282,6 +292,77 @@ class AmoCRMClient:
             json=json,
             options=RequestOptions(timeout, max_retries, extra_headers, extra_query),
         )
+
+    def _split_target(self, target: str, query: Query | Mapping[str, Any]) -> tuple[str, Query]:
+        pairs = flatten_query(query) if isinstance(query, Mapping) else query
+        if target.startswith("/"):
+            return target, pairs
+        parts = urlsplit(target)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("path must start with '/' or be an absolute URL on the account host")
+        if parts.netloc.lower() != self._pipeline.base_domain or parts.scheme != self.scheme:
+            raise AmoCRMError(
+                f"refusing to send credentials to {parts.netloc}: not {self._pipeline.base_domain}"
+            )
+        if parts.query and pairs:
+            raise ValueError("pass query= or a URL with a query string, not both")
+        return parts.path or "/", parts.query or pairs
+
+    @property
+    def scheme(self) -> str:
+        return self._pipeline.scheme
+
+    @overload
+    def paginate(
+        self,
+        path: str,
+        *,
+        model: type[M],
+        embedded_key: str | None = None,
+        query: Mapping[str, Any] | None = None,
+        limit: int = 250,
+        paged: bool = True,
+        concurrency: int = 1,
+    ) -> PageIterator[M]: ...
+    @overload
+    def paginate(
+        self,
+        path: str,
+        *,
+        model: None = None,
+        embedded_key: str | None = None,
+        query: Mapping[str, Any] | None = None,
+        limit: int = 250,
+        paged: bool = True,
+        concurrency: int = 1,
+    ) -> PageIterator[dict[str, Any]]: ...
+    def paginate(
+        self,
+        path: str,
+        *,
+        model: type[Any] | None = None,
+        embedded_key: str | None = None,
+        query: Mapping[str, Any] | None = None,
+        limit: int = 250,
+        paged: bool = True,
+        concurrency: int = 1,
+    ) -> PageIterator[Any]:
+        """Every item of any list endpoint, including ones the SDK has no service for yet.
+
+        ``amo.paginate("/api/v4/events", query={"filter": {"type": "lead_added"}})`` yields
+        dicts; pass ``model=`` (any pydantic model) for typed items. Items are read from
+        ``_embedded.<embedded_key>`` (by default the last path segment). ``paged=False`` is for
+        collections answered in one piece (pipelines), which take no ``page``/``limit``.
+        """
+        from .services._pages import ListQuery, ListReader
+
+        if not path.startswith("/"):
+            raise ValueError("path must start with '/'")
+        key = embedded_key or path.rstrip("/").rsplit("/", 1)[-1]
+        reader = ListReader(self._pipeline, path, key, model or dict, paged=paged)
+        pairs = flatten_query(query) if query else []
+        list_query = ListQuery(pairs=pairs, limit=limit, paged=paged)
+        return reader.iterate(list_query, concurrency, RequestOptions())
 
     async def aclose(self) -> None:
         """Close the connection pool (if the client created it) and release the auth."""

@@ -1,7 +1,7 @@
 """Pages and page iteration over amoCRM's HAL lists.
 
-amoCRM has no total count for leads/contacts: a list ends when a page has no ``next`` link or
-when the server answers 204 (a page past the end, or nothing matched; protocol.md §3).
+A list ends when a page has no successor (no ``next`` link, and no ``_page_count`` beyond it)
+or when the server answers 204 (a page past the end, or nothing matched; protocol.md §3).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class PageResult(Generic[M]):
     items: list[M]
     page: int
     next_page: int | None
+    total_items: int | None = None
 
 
 def next_page_number(next_url: str | None, current: int) -> int | None:
@@ -50,7 +51,11 @@ def next_page_number(next_url: str | None, current: int) -> int | None:
 
 
 class Page(Generic[M]):
-    """One page of a list: ``items``, ``page`` number, ``has_next``, and :meth:`next_page`."""
+    """One page of a list: ``items``, ``page`` number, ``has_next``, and :meth:`next_page`.
+
+    ``total_items`` is the size of the whole list where the endpoint says (``_total_items``:
+    links, webhooks, unsorted, unpaged collections); leads, contacts and tasks do not.
+    """
 
     def __init__(
         self,
@@ -60,6 +65,7 @@ class Page(Generic[M]):
         self.items = result.items
         self.page = result.page
         self.next_page_number = result.next_page
+        self.total_items = result.total_items
         self._fetch = fetch
 
     @property

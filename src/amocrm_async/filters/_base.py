@@ -1,294 +1,154 @@
-"""Building blocks shared by every list filter.
+"""The filter protocol: a filter is a frozen dataclass whose fields declare their wire keys.
 
-Each filter normalises its arguments the way the matching PHP setter does, so that the same
-input yields the same query bytes as ``amocrm/amocrm-api-php``. Our rule for bad input:
+Each field is declared once, with :func:`param`::
 
-* a value of the wrong *type* (outside the annotation) raises :class:`TypeError` naming the
-  parameter: PHP would silently drop it, which widens the query without anyone noticing;
-* a value of the right type that PHP discards (a negative id, an empty name) is discarded
-  the same way, and the surviving list entries keep their original indices, as PHP's
-  ``array_filter`` does;
-* structural mistakes (an order field the endpoint cannot sort by, a range with no usable
-  bound, a naive datetime) raise :class:`ValueError` naming the parameter.
+    @dataclass(frozen=True, kw_only=True)
+    class NotesFilter(BaseFilter):
+        SORTABLE_FIELDS: ClassVar[frozenset[str]] = frozenset({"id", "updated_at"})
 
-All of it happens in the constructor, before any request is made.
+        ids: IdsInput | None = param("id", parse_ids)
+        updated_at: TimeOrRange | None = param("updated_at", parse_time_or_range)
+        order: OrderInput | None = order_param()
+
+The annotation is what the caller may pass (and what mypy and IDEs check), the wire key is
+where the value goes (``filter[<key>]``, or ``<key>`` at the top level for ``query``,
+``order`` and the like), and the parser normalises it the way the PHP setter does. The
+annotation and the parser's input type must agree, or mypy rejects the declaration.
+
+:class:`BaseFilter` does the rest, identically for every filter:
+
+* keys are rendered in declaration order, ``filter[...]`` keys first and then top-level
+  ones, which is the order PHP's ``buildFilter()`` methods produce. A subclass's fields come
+  after its parent's, unless ``after=`` places one right behind an inherited field;
+* every field is parsed (so validated) in the constructor and the rendered pairs are kept,
+  so a bad argument fails before any request and later changes to a list you passed in do
+  not leak into the query;
+* :meth:`BaseFilter.to_query` appends paging at the end, as PHP's ``PagesFilterTrait`` does.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import ClassVar, Literal, NamedTuple, TypeAlias
+from collections.abc import Callable
+from dataclasses import Field, dataclass, field, fields
+from functools import partial
+from typing import Any, ClassVar, NamedTuple, TypeAlias, TypeVar
 
-from amocrm_async.filters._query import PhpMapping, PhpValue, encode_query, flatten_query
+from amocrm_async.filters._parsers import OrderInput, check_positive, parse_order
+from amocrm_async.filters._query import PhpValue, encode_query, flatten_query
 
-__all__ = [
-    "BaseFilter",
-    "CustomFieldValue",
-    "CustomFieldsInput",
-    "Direction",
-    "EntityFilter",
-    "IdsInput",
-    "IntOrRange",
-    "NamesInput",
-    "Order",
-    "OrderInput",
-    "Range",
-    "TimeOrRange",
-]
+__all__ = ["BaseFilter", "Param", "Parser", "order_param", "param"]
 
-Direction: TypeAlias = Literal["asc", "desc"]
+Parser: TypeAlias = Callable[[Any, str], PhpValue]
+"""``parse(value, param)``: the argument as passed, and its keyword name for error messages."""
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_ONE_SECOND = timedelta(seconds=1)
-_DIRECTIONS: frozenset[str] = frozenset({"asc", "desc"})
+_T = TypeVar("_T")
 
 
-def is_int(value: object) -> bool:
-    """``int`` but not ``bool`` (PHP's ``is_numeric(true)`` is false)."""
-    return isinstance(value, int) and not isinstance(value, bool)
+@dataclass(frozen=True, slots=True)
+class Param:
+    """How one filter field goes on the wire; lives in the dataclass field's ``metadata``.
 
-
-def to_unix(value: datetime, param: str) -> int:
-    """Whole UNIX seconds for an aware datetime (floor, like PHP's ``getTimestamp``).
-
-    Naive datetimes are refused: guessing the local zone silently shifts the window.
-    """
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{param}: datetime must be timezone-aware, got naive {value!r}")
-    return (value - _EPOCH) // _ONE_SECOND
-
-
-def _bound(value: object, param: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        value = to_unix(value, param)
-    if not is_int(value):
-        raise TypeError(f"{param}: range bound must be int or datetime, not {type(value).__name__}")
-    assert isinstance(value, int)
-    return value if value >= 0 else None
-
-
-@dataclass(frozen=True, init=False, slots=True)
-class Range:
-    """A ``from``/``to`` window, sent as ``[from]=…&[to]=…``.
-
-    Mirrors PHP's ``BaseRangeFilter``: a negative bound is ignored (left unset). Datetimes
-    are converted to UNIX seconds. Unlike PHP, a half-open range is allowed and only the set
-    bound is sent (PHP raises ``TypeError`` from ``getFrom(): int`` when a bound is unset),
-    which is how "updated since X" is expressed. A range with no usable bound at all raises
-    :class:`ValueError`, because sending nothing would quietly drop the condition.
+    Attributes:
+        key: ``filter[<key>]``, or ``<key>`` when ``top_level``.
+        parse: normalises and validates the argument (see :mod:`._parsers`).
+        top_level: send outside the ``filter`` block (``query``, ``order``).
+        after: render right after this inherited field (by field name), not at the end.
+        requires: field name that must be given too; a bare value raises ``ValueError``.
     """
 
-    from_: int | None
-    to: int | None
+    key: str
+    parse: Parser
+    top_level: bool = False
+    after: str | None = None
+    requires: str | None = None
 
-    def __init__(
-        self, from_: int | datetime | None = None, to: int | datetime | None = None
-    ) -> None:
-        lower = _bound(from_, "Range.from_")
-        upper = _bound(to, "Range.to")
-        if lower is None and upper is None:
-            raise ValueError(
-                f"Range: needs at least one non-negative bound, got from_={from_!r}, to={to!r}"
-            )
-        object.__setattr__(self, "from_", lower)
-        object.__setattr__(self, "to", upper)
-
-    def to_php(self) -> dict[str | int, PhpValue]:
-        """The ``['from' => …, 'to' => …]`` array PHP's ``toFilter()`` builds (key order kept)."""
-        return {"from": self.from_, "to": self.to}
+    def parser_for(self, owner: type[BaseFilter]) -> Parser:
+        """The parser to use in ``owner`` (a hook for parameters that read class data)."""
+        return self.parse
 
 
-class Order(NamedTuple):
-    """Sort order: ``order[field]=direction``; amoCRM accepts a single key."""
-
-    field: str
-    direction: Direction = "asc"
-
-
-IdsInput: TypeAlias = int | Iterable[int]
-NamesInput: TypeAlias = str | Iterable[str]
-IntOrRange: TypeAlias = int | Range
-TimeOrRange: TypeAlias = int | datetime | Range
-OrderInput: TypeAlias = Order | tuple[str, str] | str
-
-CustomFieldScalar: TypeAlias = str | int | float | bool | datetime
-CustomFieldValue: TypeAlias = "Range | CustomFieldScalar | Sequence[CustomFieldScalar] | PhpMapping"
-CustomFieldsInput: TypeAlias = Mapping[int, CustomFieldValue]
-
-
-def _type_name(value: object) -> str:
-    return type(value).__name__
-
-
-def parse_ids(
-    value: IdsInput | None, param: str, *, positive: bool = False, unique: bool = False
-) -> dict[str | int, PhpValue] | None:
-    """PHP ``parseArrayOrNumberFilter``: scalar → one-item list, negatives dropped, indices kept.
-
-    ``positive``/``unique`` give ``setPipelineIds``' variant (``> 0``, ``array_unique``,
-    which keeps the first occurrence and its index).
-    """
-    if value is None:
-        return None
-    items: Iterable[object] = [value] if is_int(value) else _iterable(value, param, "int")
-    out: dict[str | int, PhpValue] = {}
-    seen: set[int] = set()
-    for index, item in enumerate(items):
-        if not is_int(item):
-            raise TypeError(f"{param}: expected int items, got {_type_name(item)} at {index}")
-        assert isinstance(item, int)
-        if item < (1 if positive else 0) or (unique and item in seen):
-            continue
-        seen.add(item)
-        out[index] = item
-    return out or None
-
-
-def parse_names(value: NamesInput | None, param: str) -> dict[str | int, PhpValue] | None:
-    """PHP ``parseArrayOrStringFilter``: scalar → one-item list, empty strings dropped."""
-    if value is None:
-        return None
-    items: Iterable[object] = [value] if isinstance(value, str) else _iterable(value, param, "str")
-    out: dict[str | int, PhpValue] = {}
-    for index, item in enumerate(items):
-        if not isinstance(item, str):
-            raise TypeError(f"{param}: expected str items, got {_type_name(item)} at {index}")
-        if item:
-            out[index] = item
-    return out or None
-
-
-def parse_int_or_range(
-    value: int | datetime | Range | None, param: str, *, allow_datetime: bool
-) -> PhpValue:
-    """PHP ``parseIntOrIntRangeFilter``: a non-negative int or a range; a negative int is unset."""
-    if value is None:
-        return None
-    if isinstance(value, Range):
-        return value.to_php()
-    if allow_datetime and isinstance(value, datetime):
-        value = to_unix(value, param)
-    if not is_int(value):
-        expected = "int, datetime or Range" if allow_datetime else "int or Range"
-        raise TypeError(f"{param}: expected {expected}, got {_type_name(value)}")
-    assert isinstance(value, int)
-    return value if value >= 0 else None
-
-
-def parse_custom_fields(
-    value: CustomFieldsInput | None, param: str
-) -> dict[str | int, PhpValue] | None:
-    """PHP ``setCustomFieldsValues``: range → from/to, list kept as is, scalar → ``[scalar]``.
-
-    Datetimes (top-level values and list items) become UNIX seconds, which is what date
-    custom fields are filtered by. Nested mappings are passed through untouched.
-    """
-    if value is None:
-        return None
-    if not isinstance(value, Mapping):
-        raise TypeError(
-            f"{param}: expected a mapping of field id to value, got {_type_name(value)}"
-        )
-    out: dict[str | int, PhpValue] = {}
-    for field_id, item in value.items():
-        if not is_int(field_id):
-            raise TypeError(f"{param}: field ids must be int, got {field_id!r}")
-        if field_id <= 0:
-            raise ValueError(f"{param}: field ids must be positive, got {field_id!r}")
-        where = f"{param}[{field_id}]"
-        if isinstance(item, Range):
-            out[field_id] = item.to_php()
-        elif isinstance(item, Mapping):
-            out[field_id] = item
-        elif isinstance(item, Sequence) and not isinstance(item, str | bytes | bytearray):
-            out[field_id] = [_custom_field_scalar(v, where) for v in item]
-        else:
-            out[field_id] = [_custom_field_scalar(item, where)]
-    return out
-
-
-def _custom_field_scalar(value: object, param: str) -> str | int | float | bool:
-    if isinstance(value, datetime):
-        return to_unix(value, param)
-    if isinstance(value, str | int | float):
-        return value
-    raise TypeError(f"{param}: expected str, int, float, bool or datetime, got {_type_name(value)}")
-
-
-def parse_query(value: str | int | None, param: str = "query") -> str | None:
-    """PHP ``setQuery``: str or int only; an "empty" value (``""``, ``"0"``, ``0``) is unset.
-
-    The last point is PHP's ``empty()`` at work; we keep it so the bytes match.
-    """
-    if value is None:
-        return None
-    if not (isinstance(value, str) or is_int(value)):
-        raise TypeError(f"{param}: expected str or int, got {_type_name(value)}")
-    text = str(value)
-    return None if text in ("", "0") else text
-
-
-def parse_order(
-    value: OrderInput | None, sortable: frozenset[str], param: str = "order"
-) -> dict[str | int, PhpValue] | None:
-    """Validate and normalise an order spec into PHP's ``[field => direction]``."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = Order(value)
-    if not (isinstance(value, tuple) and len(value) == 2):
-        raise TypeError(f"{param}: expected Order, (field, direction) or field name, got {value!r}")
-    field_name, direction = value
-    if not isinstance(field_name, str) or field_name not in sortable:
-        allowed = ", ".join(sorted(sortable))
-        raise ValueError(f"{param}: cannot sort by {field_name!r}; sortable fields: {allowed}")
-    if not isinstance(direction, str) or direction not in _DIRECTIONS:
-        raise ValueError(f"{param}: direction must be 'asc' or 'desc', got {direction!r}")
-    return {field_name: direction}
-
-
-def _iterable(value: object, param: str, item: str) -> Iterable[object]:
-    if isinstance(value, Iterable) and not isinstance(value, str | bytes | bytearray | Mapping):
-        return value
-    raise TypeError(f"{param}: expected {item} or an iterable of {item}, got {_type_name(value)}")
-
-
-def _check_positive(value: int | None, param: str) -> None:
-    if value is None:
-        return
-    if not is_int(value):
-        raise TypeError(f"{param}: expected int, got {_type_name(value)}")
-    if value < 1:
-        raise ValueError(f"{param}: must be >= 1, got {value}")
-
-
-class BaseFilter(ABC):
-    """A list filter that renders to the same query as the PHP library's ``buildFilter()``.
-
-    Paging is not part of the filter (the service owns it), but :meth:`to_query` accepts
-    ``page``/``limit`` and appends them where PHP's ``PagesFilterTrait`` does: at the very
-    end, ``limit`` first, then ``page``. The PHP library always sends them (defaults 50/1);
-    we send them only when given.
-    """
+class _OrderParam(Param):
+    """``order[field]=direction``; the sortable fields are the owner's ``SORTABLE_FIELDS``."""
 
     __slots__ = ()
 
-    @abstractmethod
-    def _filter_pairs(self) -> Sequence[tuple[str, str]]:
-        """``flatten_query`` of what ``buildFilter()`` returns, minus the paging keys."""
+    def parser_for(self, owner: type[BaseFilter]) -> Parser:
+        if not owner.SORTABLE_FIELDS:
+            raise TypeError(f"{owner.__name__}: declares order but has no SORTABLE_FIELDS")
+        return partial(parse_order, sortable=owner.SORTABLE_FIELDS)
+
+
+def param(
+    key: str,
+    parse: Callable[[_T | None, str], PhpValue],
+    *,
+    top_level: bool = False,
+    after: str | None = None,
+    requires: str | None = None,
+) -> _T | None:
+    """Declare a filter field: optional (``None``: not sent), keyword-only, parsed by ``parse``.
+
+    Typed as the parser's input so that ``ids: IdsInput | None = param("id", parse_ids)``
+    checks the annotation against the parser.
+    """
+    spec = Param(key, parse, top_level=top_level, after=after, requires=requires)
+    return field(default=None, metadata={Param: spec})
+
+
+def order_param() -> OrderInput | None:
+    """Declare the ``order`` field; what may be sorted by is the class's ``SORTABLE_FIELDS``."""
+    return field(default=None, metadata={Param: _OrderParam("order", parse_order, top_level=True)})
+
+
+class _Slot(NamedTuple):
+    name: str
+    spec: Param
+    parse: Parser
+
+
+@dataclass(frozen=True, kw_only=True)
+class BaseFilter:
+    """A list filter that renders to the same query as the PHP library's ``buildFilter()``.
+
+    Subclasses declare their fields with :func:`param` (see the module docstring) and are
+    decorated ``@dataclass(frozen=True, kw_only=True)``. Paging is not part of the filter
+    (the service owns it), but :meth:`to_query` accepts ``page``/``limit`` and appends them
+    where PHP's ``PagesFilterTrait`` does: at the very end, ``limit`` first, then ``page``.
+    The PHP library always sends them (defaults 50/1); we send them only when given.
+    """
+
+    SORTABLE_FIELDS: ClassVar[frozenset[str]] = frozenset()
+    """What ``order`` accepts; empty for filters without an ``order`` field."""
+
+    _pairs: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_pairs", tuple(flatten_query(self._build())))
+
+    def _build(self) -> dict[str, PhpValue]:
+        """The array PHP's ``buildFilter()`` returns, without ``limit``/``page``."""
+        block: dict[str | int, PhpValue] = {}
+        top: dict[str, PhpValue] = {}
+        for name, spec, parse in _layout(type(self)):
+            raw = getattr(self, name)
+            if raw is not None and spec.requires and getattr(self, spec.requires) is None:
+                raise ValueError(f"{name}: only allowed together with {spec.requires}")
+            value = parse(raw, name)
+            if value is None:
+                continue
+            if spec.top_level:
+                top[spec.key] = value
+            else:
+                block[spec.key] = value
+        return {"filter": block, **top} if block else top
 
     def to_query(
         self, *, page: int | None = None, limit: int | None = None
     ) -> list[tuple[str, str]]:
         """Unencoded ``(key, value)`` pairs in PHP order, e.g. ``("filter[id][0]", "1")``."""
-        _check_positive(page, "page")
-        _check_positive(limit, "limit")
-        pairs = list(self._filter_pairs())
+        check_positive(page, "page")
+        check_positive(limit, "limit")
+        pairs = list(self._pairs)
         if limit is not None:
             pairs.append(("limit", str(limit)))
         if page is not None:
@@ -300,81 +160,39 @@ class BaseFilter(ABC):
         return encode_query(self.to_query(page=page, limit=limit))
 
 
-@dataclass(frozen=True, kw_only=True)
-class EntityFilter(BaseFilter):
-    """Parameters common to the leads/contacts/companies/customers filters.
+_LAYOUTS: dict[type[BaseFilter], tuple[_Slot, ...]] = {}
 
-    Subclasses list their ``filter[...]`` keys in PHP's ``buildFilter()`` order in
-    ``FILTER_KEYS`` and extend :meth:`_filter_values`; ``query`` and ``order`` always follow
-    the ``filter`` block, as in PHP. Arguments are validated and rendered once, in the
-    constructor, so later changes to a list you passed in do not leak into the query.
-    """
 
-    FILTER_KEYS: ClassVar[tuple[str, ...]] = (
-        "id",
-        "name",
-        "created_by",
-        "updated_by",
-        "responsible_user_id",
-        "created_at",
-        "updated_at",
-        "closest_task_at",
-        "custom_fields_values",
-    )
-    SORTABLE_FIELDS: ClassVar[frozenset[str]] = frozenset({"created_at", "updated_at", "id"})
+def _layout(cls: type[BaseFilter]) -> tuple[_Slot, ...]:
+    """``cls``'s fields in wire order, each with its parser; worked out once per class."""
+    layout = _LAYOUTS.get(cls)
+    if layout is None:
+        layout = _LAYOUTS[cls] = _resolve(cls)
+    return layout
 
-    ids: IdsInput | None = None
-    names: NamesInput | None = None
-    created_by: IdsInput | None = None
-    updated_by: IdsInput | None = None
-    responsible_user_ids: IdsInput | None = None
-    created_at: TimeOrRange | None = None
-    updated_at: TimeOrRange | None = None
-    closest_task_at: TimeOrRange | None = None
-    custom_fields_values: CustomFieldsInput | None = None
-    query: str | int | None = None
-    order: OrderInput | None = None
-    _pairs: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_pairs", tuple(flatten_query(self._build())))
+def _resolve(cls: type[BaseFilter]) -> tuple[_Slot, ...]:
+    slots: list[_Slot] = []
+    names = {item.name for item in fields(cls) if item.init}
+    for item in fields(cls):
+        if not item.init:
+            continue
+        spec = _spec(cls, item)
+        if spec.requires is not None and spec.requires not in names:
+            raise TypeError(f"{cls.__name__}.{item.name}: requires unknown {spec.requires!r}")
+        slot = _Slot(item.name, spec, spec.parser_for(cls))
+        if spec.after is None:
+            slots.append(slot)
+            continue
+        anchor = [index for index, other in enumerate(slots) if other.name == spec.after]
+        if not anchor:
+            raise TypeError(f"{cls.__name__}.{item.name}: after={spec.after!r} is not declared")
+        slots.insert(anchor[0] + 1, slot)
+    return tuple(slots)
 
-    def _filter_values(self) -> dict[str, PhpValue]:
-        return {
-            "id": parse_ids(self.ids, "ids"),
-            "name": parse_names(self.names, "names"),
-            "created_by": parse_ids(self.created_by, "created_by"),
-            "updated_by": parse_ids(self.updated_by, "updated_by"),
-            "responsible_user_id": parse_ids(self.responsible_user_ids, "responsible_user_ids"),
-            "created_at": parse_int_or_range(self.created_at, "created_at", allow_datetime=True),
-            "updated_at": parse_int_or_range(self.updated_at, "updated_at", allow_datetime=True),
-            "closest_task_at": parse_int_or_range(
-                self.closest_task_at, "closest_task_at", allow_datetime=True
-            ),
-            "custom_fields_values": parse_custom_fields(
-                self.custom_fields_values, "custom_fields_values"
-            ),
-        }
 
-    def _build(self) -> dict[str, PhpValue]:
-        """The array PHP's ``buildFilter()`` returns, without ``limit``/``page``."""
-        values = self._filter_values()
-        unknown = values.keys() - set(self.FILTER_KEYS)
-        if unknown:
-            raise RuntimeError(f"{type(self).__name__}: FILTER_KEYS misses {sorted(unknown)}")
-        block: dict[str | int, PhpValue] = {
-            key: values[key] for key in self.FILTER_KEYS if values.get(key) is not None
-        }
-        out: dict[str, PhpValue] = {}
-        if block:
-            out["filter"] = block
-        query = parse_query(self.query)
-        if query is not None:
-            out["query"] = query
-        order = parse_order(self.order, self.SORTABLE_FIELDS)
-        if order is not None:
-            out["order"] = order
-        return out
-
-    def _filter_pairs(self) -> Sequence[tuple[str, str]]:
-        return self._pairs
+def _spec(cls: type[BaseFilter], item: Field[Any]) -> Param:
+    spec = item.metadata.get(Param)
+    if not isinstance(spec, Param):
+        raise TypeError(f"{cls.__name__}.{item.name}: declare filter fields with param()")
+    return spec

@@ -1,19 +1,22 @@
+# ruff: noqa: RUF009  (param() returns a dataclasses.field(); ruff cannot see through it)
 """Filter for ``GET /api/v4/leads``, wire-compatible with the PHP library's ``LeadsFilter``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from functools import partial
 
-from amocrm_async.filters._base import (
-    EntityFilter,
+from amocrm_async.filters._base import param
+from amocrm_async.filters._entity import EntityFilter
+from amocrm_async.filters._parsers import (
     IdsInput,
     IntOrRange,
     TimeOrRange,
     is_int,
     parse_ids,
     parse_int_or_range,
+    parse_time_or_range,
 )
 from amocrm_async.filters._query import PhpValue
 
@@ -85,33 +88,9 @@ class LeadsFilter(EntityFilter):
             ``created_at``, ``updated_at``, ``id``.
     """
 
-    FILTER_KEYS: ClassVar[tuple[str, ...]] = (
-        "id",
-        "name",
-        "price",
-        "created_by",
-        "updated_by",
-        "responsible_user_id",
-        "created_at",
-        "updated_at",
-        "closed_at",
-        "closest_task_at",
-        "custom_fields_values",
-        "statuses",
-        "pipeline_id",
+    price: IntOrRange | None = param("price", parse_int_or_range, after="names")
+    closed_at: TimeOrRange | None = param("closed_at", parse_time_or_range, after="updated_at")
+    statuses: Iterable[StatusPair] | None = param("statuses", _parse_statuses)
+    pipeline_ids: IdsInput | None = param(
+        "pipeline_id", partial(parse_ids, positive=True, unique=True)
     )
-
-    price: IntOrRange | None = None
-    closed_at: TimeOrRange | None = None
-    statuses: Iterable[StatusPair] | None = None
-    pipeline_ids: IdsInput | None = None
-
-    def _filter_values(self) -> dict[str, PhpValue]:
-        values = super()._filter_values()
-        values["price"] = parse_int_or_range(self.price, "price", allow_datetime=False)
-        values["closed_at"] = parse_int_or_range(self.closed_at, "closed_at", allow_datetime=True)
-        values["statuses"] = _parse_statuses(self.statuses)
-        values["pipeline_id"] = parse_ids(
-            self.pipeline_ids, "pipeline_ids", positive=True, unique=True
-        )
-        return values

@@ -33,7 +33,7 @@ from pydantic import (
 from pydantic.dataclasses import dataclass
 from pydantic.fields import FieldInfo
 
-__all__ = ["AmoModel", "AmoStruct", "is_write", "struct"]
+__all__ = ["AmoEntity", "AmoModel", "AmoStruct", "is_write", "struct"]
 
 _WRITE_CONTEXT: dict[str, bool] = {"amocrm_async.write": True}
 """Serialisation context marking a write dump; compared by identity, so it stays private."""
@@ -147,6 +147,19 @@ class AmoModel(BaseModel):
         if info.context is _WRITE_CONTEXT:
             return self._write_filter(data)
         return data
+
+
+class AmoEntity(AmoModel):
+    """An entity with an id of its own: what the generic read and write paths rely on.
+
+    ``id`` is filled in when the entity is created, ``request_id`` ties an entity of a batch to
+    its line in the answer, and ``updated_at`` is copied back after every write. Subclasses
+    keep declaring which of their fields are read-only.
+    """
+
+    id: int | None = None
+    request_id: str | None = None
+    updated_at: int | None = None
 
 
 def _tidy_embedded(payload: dict[str, Any]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ._base import AmoModel
+from ._base import AmoEntity, AmoModel
 from .custom_fields import CustomFieldValuesList, HasCustomFields
 from .links import CatalogElementRef, CompanyRef, ContactRef, EntityRef
 from .tags import EntityTags
@@ -26,7 +26,7 @@ class CompanyEmbedded(AmoModel):
     catalog_elements: list[CatalogElementRef] | None = None
 
 
-class Company(HasCustomFields, CompanyRef):
+class Company(HasCustomFields, CompanyRef, AmoEntity):
     """A company; a full :class:`CompanyRef`. Timestamps are unix seconds."""
 
     __read_only__ = frozenset(
@@ -39,12 +39,10 @@ class Company(HasCustomFields, CompanyRef):
     created_by: int | None = None
     updated_by: int | None = None
     created_at: int | None = None
-    updated_at: int | None = None
     closest_task_at: int | None = None
     is_deleted: bool | None = None
     account_id: int | None = None
     custom_fields_values: CustomFieldValuesList | None = None
     tags_to_add: EntityTags | None = None
     tags_to_delete: EntityTags | None = None
-    request_id: str | None = None
     embedded: CompanyEmbedded | None = Field(default=None, alias="_embedded")

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from ._base import AmoModel
+from ._base import AmoEntity, AmoModel
 from .custom_fields import CustomFieldValuesList, HasCustomFields
 from .links import CatalogElementRef, CompanyRef, ContactRef, EntityRef
 from .tags import EntityTags
@@ -41,7 +41,7 @@ class ContactEmbedded(AmoModel):
     social_profiles: list[SocialProfile] | None = None
 
 
-class Contact(HasCustomFields, ContactRef):
+class Contact(HasCustomFields, ContactRef, AmoEntity):
     """A contact; a full :class:`ContactRef`.
 
     ``is_main`` is only present when the contact is embedded in a lead; it is sent only as part
@@ -69,7 +69,6 @@ class Contact(HasCustomFields, ContactRef):
     created_by: int | None = None
     updated_by: int | None = None
     created_at: int | None = None
-    updated_at: int | None = None
     closest_task_at: int | None = None
     is_deleted: bool | None = None
     is_unsorted: bool | None = None
@@ -77,5 +76,4 @@ class Contact(HasCustomFields, ContactRef):
     custom_fields_values: CustomFieldValuesList | None = None
     tags_to_add: EntityTags | None = None
     tags_to_delete: EntityTags | None = None
-    request_id: str | None = None
     embedded: ContactEmbedded | None = Field(default=None, alias="_embedded")

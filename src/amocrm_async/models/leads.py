@@ -6,7 +6,7 @@ from typing import Any, Final
 
 from pydantic import ConfigDict, Field, SerializeAsAny, TypeAdapter
 
-from ._base import AmoModel
+from ._base import AmoEntity, AmoModel
 from ._hal import HalLinks
 from .custom_fields import CustomFieldValuesList, HasCustomFields
 from .links import CatalogElementRef, CompanyRef, ContactRef
@@ -81,7 +81,7 @@ class LeadEmbedded(AmoModel):
     metadata: dict[str, Any] | None = None
 
 
-class Lead(HasCustomFields, AmoModel):
+class Lead(HasCustomFields, AmoEntity):
     """A lead (deal).
 
     Timestamps are unix seconds. ``price`` is read as an int and may be written as an int or a
@@ -105,7 +105,6 @@ class Lead(HasCustomFields, AmoModel):
         }
     )
 
-    id: int | None = None
     name: str | None = None
     price: int | float | None = None
     price_with_minor_units: float | None = None
@@ -118,7 +117,6 @@ class Lead(HasCustomFields, AmoModel):
     created_by: int | None = None
     updated_by: int | None = None
     created_at: int | None = None
-    updated_at: int | None = None
     closed_at: int | None = None
     closest_task_at: int | None = None
     is_deleted: bool | None = None
@@ -129,7 +127,6 @@ class Lead(HasCustomFields, AmoModel):
     tags_to_add: EntityTags | None = None
     tags_to_delete: EntityTags | None = None
     visitor_uid: str | None = None
-    request_id: str | None = None
     embedded: LeadEmbedded | None = Field(default=None, alias="_embedded")
     links: HalLinks | None = Field(default=None, alias="_links")
 

@@ -1,5 +1,13 @@
-"""Service classes, one module per amoCRM service; reach them through the client (``amo.leads``)."""
+"""Service classes, one module per amoCRM service; reach them through the client (``amo.leads``).
 
-from .leads import LeadsService
+The capability mixins (``Gettable``, ``Listable``, ``CrudService`` …) are public so that an
+application can declare a service the SDK does not have yet in a few lines.
+"""
 
-__all__ = ["LeadsService"]
+from .._service import *
+from ._entity import *
+from .companies import *
+from .contacts import *
+from .leads import *
+from .links import *
+from .tasks import *

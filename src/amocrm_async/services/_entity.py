@@ -1,0 +1,372 @@
+"""Entity services are declared, not written: attributes plus the capabilities they take.
+
+A plain CRUD service is only its declaration::
+
+    class TasksService(CrudService[Task, TasksFilter]):
+        path = "/api/v4/tasks"
+
+The model and filter types come from the generic arguments (so ``amo.tasks.get_one`` is typed
+``Task``), the ``_embedded`` key defaults to the last path segment, and every method below
+comes from a capability mixin. Services override the hooks (``_payload``, ``_apply``,
+``_request_ids``) only where their endpoint differs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar, Generic, TypeVar, Unpack, get_args, get_origin
+
+from .._pagination import Page, PageIterator
+from .._pipeline import APIResponse
+from .._service import CallOptions, Service, entity_id, request_options, with_param
+from ..errors import BatchError, NotFoundError
+from ..filters._base import BaseFilter
+from ..models._base import AmoEntity
+from ..models._hal import collection_adapter
+from ..models.links import EntityLink
+from ._pages import ListQuery, ListReader
+from ._writes import (
+    DEFAULT_BATCH,
+    MAX_BATCH,
+    Apply,
+    ChunkedWrite,
+    apply_by_request_id,
+    assign_request_ids,
+)
+
+__all__ = [
+    "Creatable",
+    "CrudService",
+    "Deletable",
+    "EntityService",
+    "Gettable",
+    "Linkable",
+    "Listable",
+    "ReadService",
+    "Updatable",
+]
+
+E = TypeVar("E", bound=AmoEntity)
+F = TypeVar("F", bound=BaseFilter)
+
+
+def _type_argument(cls: type, name: str) -> type | None:
+    """The class given for the type parameter ``name`` in ``cls``'s generic bases.
+
+    ``CrudService[Task, TasksFilter]`` binds ``E`` to ``Task``: every capability here names its
+    model parameter ``E``, so a service's declaration is enough to type and parse it.
+    """
+    for base in cls.__dict__.get("__orig_bases__", ()):
+        origin = get_origin(base)
+        parameters = origin.__dict__.get("__parameters__", ()) if origin is not None else ()
+        for parameter, argument in zip(parameters, get_args(base), strict=False):
+            if parameter.__name__ == name and isinstance(argument, type):
+                return argument
+    return None
+
+
+class EntityService(Service, Generic[E]):
+    """Base of every entity collection (``/api/v4/<entity>``): its declaration and hooks."""
+
+    model: type[E]
+    embedded_key: ClassVar[str] = ""
+    with_allowed: ClassVar[frozenset[str]] = frozenset()
+    paged: ClassVar[bool] = True
+    max_chunk: ClassVar[int] = MAX_BATCH
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        model = _type_argument(cls, "E")
+        if model is not None:
+            cls.model = model
+        if not cls.embedded_key and cls.path:
+            cls.embedded_key = cls.path.rsplit("/", 1)[-1]
+
+    @property
+    def _name(self) -> str:
+        return self.embedded_key
+
+    def _payload(self, model: E) -> dict[str, Any]:
+        """The JSON of one model in a batch write (hook)."""
+        return model.to_api()
+
+    def _apply(self) -> Apply[E]:
+        """Map a batch answer back onto its models (hook)."""
+        return apply_by_request_id(self.embedded_key)
+
+    def _request_ids(self, models: Sequence[E]) -> list[str]:
+        """Request ids for a batch (hook)."""
+        return assign_request_ids(models)
+
+    def _item_path(self, value: int) -> str:
+        return f"{self.path}/{entity_id(value)}"
+
+    async def _get_one(self, value: int, with_: Iterable[str] | None, options: CallOptions) -> E:
+        path = self._item_path(value)
+        model = self.model
+
+        def decode(response: APIResponse) -> E | None:
+            if not response.content:  # amoCRM answers 204 for a missing entity
+                return None
+            return model.model_validate_json(response.content)
+
+        found = await self._pipeline.request_decoded(
+            "GET",
+            path,
+            decode,
+            query=with_param(with_, self.with_allowed),
+            options=request_options(options),
+        )
+        if found is None:
+            raise NotFoundError(
+                status=204,
+                method="GET",
+                url=self._pipeline.url(path),
+                title="No Content",
+                detail=f"{self._name} {value} not found",
+            )
+        return found
+
+    async def _write(
+        self,
+        method: str,
+        models: Sequence[E],
+        chunk_size: int,
+        options: CallOptions,
+        *,
+        require_id: bool = False,
+    ) -> list[E]:
+        return await ChunkedWrite(
+            self._pipeline,
+            method,
+            self.path,
+            models,
+            chunk_size=chunk_size,
+            options=request_options(options),
+            to_payload=self._payload,
+            apply=self._apply(),
+            request_ids=self._request_ids,
+            require_id=require_id,
+            max_chunk=self.max_chunk,
+        ).run()
+
+
+async def _single(write: Any, model: E, options: CallOptions) -> E:
+    """One model through a batch method; its error is raised as itself, not as a BatchError."""
+    try:
+        written: list[E] = await write([model], **options)
+    except BatchError as exc:
+        raise exc.errors[0] from exc
+    return written[0]
+
+
+class Gettable(EntityService[E]):
+    async def get_one(
+        self, entity_id: int, *, with_: Iterable[str] | None = None, **options: Unpack[CallOptions]
+    ) -> E:
+        """One entity by id; raises :class:`~amocrm_async.errors.NotFoundError` if there is none."""
+        return await self._get_one(entity_id, with_, options)
+
+
+class Listable(EntityService[E], Generic[E, F]):
+    def _reader(self) -> ListReader[E]:
+        return ListReader(
+            self._pipeline, self.path, self.embedded_key, self.model, paged=self.paged
+        )
+
+    def _query(self, filter: F | None, with_: Iterable[str] | None, limit: int) -> ListQuery:
+        values = [with_] if isinstance(with_, str) else list(with_) if with_ else None
+        after = with_param(values, self.with_allowed)
+        return ListQuery(filter=filter, after=after, limit=limit, paged=self.paged)
+
+    async def get(
+        self,
+        filter: F | None = None,
+        *,
+        page: int = 1,
+        limit: int = 250,
+        with_: Iterable[str] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Page[E]:
+        """One page; an empty page (amoCRM's 204) has no items and no next page."""
+        query = self._query(filter, with_, limit)
+        return await self._reader().get(query, page, request_options(options))
+
+    def iterate(
+        self,
+        filter: F | None = None,
+        *,
+        limit: int = 250,
+        with_: Iterable[str] | None = None,
+        concurrency: int = 1,
+        **options: Unpack[CallOptions],
+    ) -> PageIterator[E]:
+        """Every match, in order, fetching pages as the loop consumes them.
+
+        ``concurrency=N`` keeps N page requests in flight (still rate limited), which is how a
+        long export reaches the rate limit when latency exceeds the request spacing; use it as
+        ``async with amo.leads.iterate(concurrency=4) as leads: async for lead in leads: ...``.
+        """
+        query = self._query(filter, with_, limit)
+        return self._reader().iterate(query, concurrency, request_options(options))
+
+
+class Creatable(EntityService[E]):
+    async def add(
+        self,
+        models: Sequence[E],
+        *,
+        chunk_size: int = DEFAULT_BATCH,
+        **options: Unpack[CallOptions],
+    ) -> list[E]:
+        """Create entities in chunks; fills ``id`` (and ``request_id``) in, returns them in order.
+
+        Raises :class:`~amocrm_async.errors.BatchError` saying which were written, which failed
+        (with the server's issues) and which were not sent.
+        """
+        return await self._write("POST", models, chunk_size, options)
+
+    async def add_one(self, model: E, **options: Unpack[CallOptions]) -> E:
+        """Create one entity; errors are raised as they are (not wrapped in a BatchError)."""
+        return await _single(self.add, model, options)
+
+
+class Updatable(EntityService[E]):
+    async def update(
+        self,
+        models: Sequence[E],
+        *,
+        chunk_size: int = DEFAULT_BATCH,
+        **options: Unpack[CallOptions],
+    ) -> list[E]:
+        """Update entities (each needs ``id``) in chunks; only the fields set are changed."""
+        return await self._write("PATCH", models, chunk_size, options, require_id=True)
+
+    async def update_one(self, model: E, **options: Unpack[CallOptions]) -> E:
+        """Update one entity with ``PATCH <path>/{id}``; ``updated_at`` is copied back."""
+        if model.id is None:
+            raise ValueError(f"update_one: the {type(model).__name__} has no id")
+        response = await self._pipeline.request(
+            "PATCH",
+            self._item_path(model.id),
+            json=model.to_api(),
+            options=request_options(options),
+            request_ids=[model.request_id or str(model.id)],
+        )
+        data = response.json()
+        if isinstance(data, dict) and isinstance(data.get("updated_at"), int):
+            model.updated_at = data["updated_at"]
+        return model
+
+    async def sync_one(
+        self,
+        model: E,
+        *,
+        keep: Iterable[str] | None = None,
+        with_: Iterable[str] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> E:
+        """Re-read an entity and lay local values over the server's.
+
+        By default every field that is set and not None on ``model`` wins, as in the PHP
+        library's ``syncOne`` — for an entity read earlier that is all of them. Pass
+        ``keep={"price", ...}`` to keep only the fields you changed and take the rest fresh.
+        """
+        if model.id is None:
+            raise ValueError(f"sync_one: the {type(model).__name__} has no id")
+        names = model.model_fields_set if keep is None else set(keep)
+        unknown = names - type(model).model_fields.keys()
+        if unknown:
+            raise ValueError(f"sync_one: unknown field(s) {sorted(unknown)}")
+        fresh = await self._get_one(model.id, with_, options)
+        local = {name: getattr(model, name) for name in names if getattr(model, name) is not None}
+        return fresh.model_copy(update=local)
+
+
+class Deletable(EntityService[E]):
+    async def delete_one(self, entity_id: int, **options: Unpack[CallOptions]) -> None:
+        """Delete one entity with ``DELETE <path>/{id}`` (amoCRM answers 204)."""
+        await self._pipeline.request(
+            "DELETE", self._item_path(entity_id), options=request_options(options)
+        )
+
+
+class Linkable(EntityService[E]):
+    """``link``/``unlink``/``get_links`` of one entity (``<path>/{id}/link`` …)."""
+
+    link_targets: ClassVar[frozenset[str]] = frozenset()
+
+    async def link(
+        self, entity_id: int, links: Sequence[EntityLink], **options: Unpack[CallOptions]
+    ) -> list[EntityLink]:
+        """Link an entity to others (``to_entity_type`` must be one of ``link_targets``)."""
+        response = await self._pipeline.request(
+            "POST",
+            f"{self._item_path(entity_id)}/link",
+            json=[self._link_payload(link) for link in links],
+            options=request_options(options),
+        )
+        return links_of(response)
+
+    async def unlink(
+        self, entity_id: int, links: Sequence[EntityLink], **options: Unpack[CallOptions]
+    ) -> None:
+        """Remove links of an entity (amoCRM answers 204)."""
+        await self._pipeline.request(
+            "POST",
+            f"{self._item_path(entity_id)}/unlink",
+            json=[self._link_payload(link) for link in links],
+            options=request_options(options),
+        )
+
+    async def get_links(
+        self,
+        entity_id: int,
+        *,
+        to_entity_type: str | None = None,
+        to_entity_id: int | None = None,
+        **options: Unpack[CallOptions],
+    ) -> list[EntityLink]:
+        """The links of an entity (an empty list when it has none)."""
+        query: list[tuple[str, str]] = []
+        if to_entity_id is not None:
+            query.append(("filter[to_entity_id]", str(to_entity_id)))
+        if to_entity_type is not None:
+            self.check_link_target(to_entity_type)
+            query.append(("filter[to_entity_type]", to_entity_type))
+        response = await self._pipeline.request(
+            "GET",
+            f"{self._item_path(entity_id)}/links",
+            query=query,
+            options=request_options(options),
+        )
+        return links_of(response)
+
+    def check_link_target(self, entity_type: str) -> None:
+        if entity_type not in self.link_targets:
+            raise ValueError(
+                f"{self._name} link to {sorted(self.link_targets)}, not {entity_type!r}"
+            )
+
+    def _link_payload(self, link: EntityLink) -> dict[str, Any]:
+        """The per-entity endpoints name the source in the path, so only the target is sent."""
+        self.check_link_target(link.to_entity_type)
+        payload = link.to_api()
+        payload.pop("entity_id", None)
+        payload.pop("entity_type", None)
+        return payload
+
+
+def links_of(response: APIResponse) -> list[EntityLink]:
+    if not response.content:
+        return []
+    return collection_adapter("links", EntityLink).validate_json(response.content).items
+
+
+class ReadService(Gettable[E], Listable[E, F], Generic[E, F]):
+    """``get_one``, ``get``, ``iterate``."""
+
+
+class CrudService(ReadService[E, F], Creatable[E], Updatable[E], Generic[E, F]):
+    """``get_one``, ``get``, ``iterate``, ``add``, ``add_one``, ``update``, ``update_one``,
+    ``sync_one``."""

@@ -1,0 +1,20 @@
+"""Companies — ``/api/v4/companies`` (api-surface.md §5.3)."""
+
+from __future__ import annotations
+
+from .._service import service
+from ..filters import CompaniesFilter
+from ..models import Company
+from ._entity import CrudService, Linkable
+from .links import EntityLinksService
+
+__all__ = ["CompaniesService"]
+
+
+class CompaniesService(CrudService[Company, CompaniesFilter], Linkable[Company]):
+    """Companies: read, page, create, update, link."""
+
+    path = "/api/v4/companies"
+    with_allowed = frozenset({"leads", "customers", "contacts", "catalog_elements", "only_deleted"})
+    link_targets = frozenset({"contacts", "leads", "customers", "catalog_elements"})
+    links: EntityLinksService = service()

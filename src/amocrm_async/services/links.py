@@ -1,0 +1,105 @@
+"""Links of many entities at once — ``/api/v4/{entity}/links|link|unlink`` (api-surface.md §5.29).
+
+One class serves every entity type: ``amo.leads.links``, ``amo.contacts.links``,
+``amo.companies.links`` take their path from the service they hang off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Unpack
+
+from .._pagination import Page, PageIterator
+from .._service import CallOptions, Service, entity_id, request_options
+from ..models.links import EntityLink
+from ._entity import Linkable, links_of
+from ._pages import ListQuery, ListReader
+
+__all__ = ["EntityLinksService"]
+
+
+class EntityLinksService(Service):
+    """Read, add and remove links of several entities of one type in one request each."""
+
+    path = "{parent}"
+
+    def _targets(self) -> Linkable[Any]:
+        parent = self.parent
+        if not isinstance(parent, Linkable):
+            raise TypeError(f"{type(self).__name__} hangs off a service with links")
+        return parent
+
+    def _query(
+        self, entity_ids: Iterable[int], to_entity_type: str | None, to_entity_id: int | None
+    ) -> ListQuery:
+        ids = [entity_id(value) for value in entity_ids]
+        if not ids:
+            raise ValueError("entity_ids: give at least one id")
+        pairs = [(f"filter[entity_id][{i}]", str(value)) for i, value in enumerate(ids)]
+        if to_entity_id is not None:
+            pairs.append(("filter[to_entity_id]", str(entity_id(to_entity_id))))
+        if to_entity_type is not None:
+            self._targets().check_link_target(to_entity_type)
+            pairs.append(("filter[to_entity_type]", to_entity_type))
+        return ListQuery(pairs=pairs)
+
+    def _reader(self) -> ListReader[EntityLink]:
+        return ListReader(self._pipeline, f"{self.path}/links", "links", EntityLink)
+
+    async def get(
+        self,
+        entity_ids: Iterable[int],
+        *,
+        to_entity_type: str | None = None,
+        to_entity_id: int | None = None,
+        page: int = 1,
+        **options: Unpack[CallOptions],
+    ) -> Page[EntityLink]:
+        """One page of the links of these entities (``total_items`` says how many in all)."""
+        query = self._query(entity_ids, to_entity_type, to_entity_id)
+        return await self._reader().get(query, page, request_options(options))
+
+    def iterate(
+        self,
+        entity_ids: Iterable[int],
+        *,
+        to_entity_type: str | None = None,
+        to_entity_id: int | None = None,
+        **options: Unpack[CallOptions],
+    ) -> PageIterator[EntityLink]:
+        """Every link of these entities."""
+        query = self._query(entity_ids, to_entity_type, to_entity_id)
+        return self._reader().iterate(query, 1, request_options(options))
+
+    async def link(
+        self, links: Sequence[EntityLink], **options: Unpack[CallOptions]
+    ) -> list[EntityLink]:
+        """Create links; each names its source in ``entity_id``."""
+        response = await self._pipeline.request(
+            "POST",
+            f"{self.path}/link",
+            json=self._payload(links),
+            options=request_options(options),
+        )
+        return links_of(response)
+
+    async def unlink(self, links: Sequence[EntityLink], **options: Unpack[CallOptions]) -> None:
+        """Remove links; each names its source in ``entity_id`` (amoCRM answers 204)."""
+        await self._pipeline.request(
+            "POST",
+            f"{self.path}/unlink",
+            json=self._payload(links),
+            options=request_options(options),
+        )
+
+    def _payload(self, links: Sequence[EntityLink]) -> list[dict[str, Any]]:
+        targets = self._targets()
+        payload = []
+        for position, link in enumerate(links):
+            if link.entity_id is None:
+                raise ValueError(f"links[{position}].entity_id: the mass form needs the source id")
+            targets.check_link_target(link.to_entity_type)
+            payload.append(link.to_api())
+        if not payload:
+            raise ValueError("links: give at least one link")
+        return payload
