@@ -1,3 +1,4 @@
+# ruff: noqa: RUF009  (param() returns a dataclasses.field(); ruff cannot see through it)
 """The declarative protocol in ``filters._base``: what a field declaration means on the wire."""
 
 from __future__ import annotations
@@ -30,16 +31,9 @@ class Toy(BaseFilter):
 
 
 def test_filter_block_first_then_top_level_keys_each_in_declaration_order() -> None:
-    f = Toy(names="n", order="id", ids=1, search="q")
-    assert f.to_query() == [
-        ("filter[id][0]", "1"),
-        ("filter[name][0]", "n"),
-        ("query", "q"),
-        ("order[id]", "asc"),
-    ]
-
-
-def test_unset_and_discarded_values_send_nothing() -> None:
+    pairs = Toy(names="n", order="id", ids=1, search="q").to_query()
+    assert [key for key, _ in pairs] == ["filter[id][0]", "filter[name][0]", "query", "order[id]"]
+    # unset (None) and discarded (negative id, PHP-empty query) values send nothing
     assert Toy(ids=[-1], search="").to_query() == []
 
 
@@ -64,7 +58,7 @@ def test_after_places_a_key_behind_an_inherited_one_and_overrides_keep_their_pla
 
 @dataclass(frozen=True, kw_only=True)
 class Needs(BaseFilter):
-    kind: str | None = param("kind", parse_query)
+    kind: str | int | None = param("kind", parse_query)
     ref: IdsInput | None = param("ref", parse_ids, requires="kind")
 
 

@@ -135,12 +135,19 @@ def _type_name(value: object) -> str:
 
 
 def parse_ids(
-    value: IdsInput | None, param: str, *, positive: bool = False, unique: bool = False
+    value: IdsInput | None,
+    param: str,
+    *,
+    positive: bool = False,
+    unique: bool = False,
+    strict: bool = False,
 ) -> dict[str | int, PhpValue] | None:
     """PHP ``parseArrayOrNumberFilter``: scalar → one-item list, negatives dropped, indices kept.
 
     ``positive``/``unique`` give ``setPipelineIds``' variant (``> 0``, ``array_unique``,
-    which keeps the first occurrence and its index).
+    which keeps the first occurrence and its index). ``strict`` raises :class:`ValueError`
+    for an id below the minimum instead of dropping it: for keys PHP sends as given, where
+    dropping the only id would quietly widen the query.
     """
     if value is None:
         return None
@@ -151,7 +158,10 @@ def parse_ids(
         if not is_int(item):
             raise TypeError(f"{param}: expected int items, got {_type_name(item)} at {index}")
         assert isinstance(item, int)
-        if item < (1 if positive else 0) or (unique and item in seen):
+        low = 1 if positive else 0
+        if item < low and strict:
+            raise ValueError(f"{param}: ids must be >= {low}, got {item} at {index}")
+        if item < low or (unique and item in seen):
             continue
         seen.add(item)
         out[index] = item
