@@ -1,6 +1,6 @@
 """The filter protocol: a filter is a frozen dataclass whose fields declare their wire keys.
 
-Each field is declared once, with :func:`param`::
+Each field is declared once, with :func:`param`; a notes filter, say, would read::
 
     @dataclass(frozen=True, kw_only=True)
     class NotesFilter(BaseFilter):
