@@ -240,6 +240,7 @@ class AmoCRMClient:
     contacts: services.ContactsService = service()
     companies: services.CompaniesService = service()
     tasks: services.TasksService = service()
+    pipelines: services.PipelinesService = service()
 
     async def authorize(self, code: str, *, base_domain: str | None = None) -> OAuthToken:
         """Exchange an OAuth authorization code for the first token pair and store it.

@@ -15,6 +15,8 @@ from amocrm_async import AmoCRMClient, VirtualClock, errors
 from amocrm_async.filters import LeadsFilter, Range
 from amocrm_async.models import Company, Contact, EntityLink, Lead, LeadEmbedded
 
+from .contract import ServiceContract, ServiceSpec
+
 pytestmark = pytest.mark.anyio
 
 ClientFactory = Callable[..., AmoCRMClient]
@@ -512,3 +514,11 @@ async def test_a_garbled_body_on_a_write_is_outcome_unknown(
     assert isinstance(info.value.errors[0], errors.OutcomeUnknownError)
     assert len(info.value.unknown) == 1
     assert (await amo.leads.get_one(1)).id == 1  # a GET with a garbled body is retried
+
+
+class TestContract(ServiceContract):
+    spec = ServiceSpec(
+        "leads",
+        make=lambda i: Lead(name=f"Deal {i}", price=100 + i),
+        change=lambda lead: setattr(lead, "name", "Renamed"),
+    )

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF009  (param() returns a dataclasses.field(); ruff cannot see through it)
 """The fields the leads, contacts, companies and customers filters have in common."""
 
 from __future__ import annotations

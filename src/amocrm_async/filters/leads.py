@@ -1,4 +1,3 @@
-# ruff: noqa: RUF009  (param() returns a dataclasses.field(); ruff cannot see through it)
 """Filter for ``GET /api/v4/leads``, wire-compatible with the PHP library's ``LeadsFilter``."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF009  (param() returns a dataclasses.field(); ruff cannot see through it)
 """Filter for ``GET /api/v4/tasks``, following the API documentation where PHP differs."""
 
 from __future__ import annotations

@@ -12,5 +12,6 @@ from .contacts import *
 from .custom_fields import *
 from .leads import *
 from .links import *
+from .pipelines import *
 from .tags import *
 from .tasks import *

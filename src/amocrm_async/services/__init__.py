@@ -10,4 +10,5 @@ from .companies import *
 from .contacts import *
 from .leads import *
 from .links import *
+from .pipelines import *
 from .tasks import *
