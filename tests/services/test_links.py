@@ -1,0 +1,58 @@
+"""Mass links: one service class, hung off every entity service that has links."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import respx
+
+from amocrm_async import AmoCRMClient
+from amocrm_async.models import EntityLink
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_get_sends_entity_ids_and_reads_total(
+    router: respx.MockRouter, amo: AmoCRMClient
+) -> None:
+    link = {"entity_id": 1, "entity_type": "contacts", "to_entity_id": 9, "to_entity_type": "leads"}
+    route = router.get("/api/v4/contacts/links").respond(
+        200, json={"_total_items": 1, "_embedded": {"links": [link]}}
+    )
+    page = await amo.contacts.links.get([1, 2], to_entity_type="leads")
+    assert route.calls.last.request.url.params.multi_items() == [
+        ("filter[entity_id][0]", "1"),
+        ("filter[entity_id][1]", "2"),
+        ("filter[to_entity_type]", "leads"),
+        ("limit", "250"),
+        ("page", "1"),
+    ]
+    assert (page.total_items, [x.to_entity_id for x in page]) == (1, [9])
+
+
+async def test_link_and_unlink_send_the_source_in_each_item(
+    router: respx.MockRouter, amo: AmoCRMClient
+) -> None:
+    links = [EntityLink(entity_id=3, to_entity_id=8, to_entity_type="contacts")]
+    linked = router.post("/api/v4/leads/link").respond(
+        200, json={"_embedded": {"links": [links[0].to_api()]}}
+    )
+    unlinked = router.post("/api/v4/leads/unlink").respond(204)
+    assert [x.entity_id for x in await amo.leads.links.link(links)] == [3]
+    await amo.leads.links.unlink(links)
+    expected = [{"entity_id": 3, "to_entity_id": 8, "to_entity_type": "contacts"}]
+    assert json.loads(linked.calls.last.request.content) == expected
+    assert json.loads(unlinked.calls.last.request.content) == expected
+
+
+async def test_bad_input_fails_before_sending(router: respx.MockRouter, amo: AmoCRMClient) -> None:
+    with pytest.raises(ValueError, match="entity_id"):
+        await amo.leads.links.link([EntityLink(to_entity_id=8, to_entity_type="contacts")])
+    with pytest.raises(ValueError, match="link to"):
+        await amo.leads.links.link(
+            [EntityLink(entity_id=1, to_entity_id=8, to_entity_type="leads")]
+        )
+    with pytest.raises(ValueError, match="at least one"):
+        await amo.leads.links.get([])
+    assert not router.calls
