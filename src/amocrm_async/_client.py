@@ -14,11 +14,11 @@ import httpx
 from ._auth import Auth, AuthContext, StaticTokenAuth
 from ._clock import Clock, SystemClock
 from ._domains import is_account_host, normalize_base_domain, split_origin
+from ._phpquery import flatten_query
 from ._pipeline import DEFAULT_TIMEOUT, APIResponse, Pipeline, Query, RequestOptions, RetryPolicy
 from ._ratelimit import MemoryRateLimiter, RateLimiter
 from ._service import is_service_slot, service
 from .errors import AmoCRMError
-from .filters._query import flatten_query
 
 if TYPE_CHECKING:
     from . import services

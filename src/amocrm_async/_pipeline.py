@@ -27,6 +27,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 
 from ._auth import Auth
 from ._clock import Clock
+from ._phpquery import encode_query
 from ._ratelimit import Bucket, RateLimiter
 from ._version import __version__
 from .errors import (
@@ -43,7 +44,6 @@ from .errors import (
     ValidationIssue,
     error_for_status,
 )
-from .filters._query import encode_query
 
 __all__ = [
     "APIResponse",

@@ -10,8 +10,8 @@ import math
 
 import pytest
 
+from amocrm_async._phpquery import PhpValue, php_float_to_str, rawurlencode
 from amocrm_async.filters import encode_query, flatten_query, http_build_query
-from amocrm_async.filters._query import PhpValue, php_float_to_str, rawurlencode
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ Where the PHP library and the API documentation disagree, a filter follows the A
 docstring says so.
 """
 
+from amocrm_async._phpquery import encode_query, flatten_query, http_build_query
 from amocrm_async.filters._base import BaseFilter, Param, order_param, param
 from amocrm_async.filters._entity import EntityFilter
 from amocrm_async.filters._parsers import Order, Range
-from amocrm_async.filters._query import encode_query, flatten_query, http_build_query
 from amocrm_async.filters.companies import CompaniesFilter
 from amocrm_async.filters.contacts import ContactsFilter
 from amocrm_async.filters.leads import LeadsFilter, StatusPair

@@ -33,8 +33,8 @@ from dataclasses import Field, dataclass, field, fields
 from functools import partial
 from typing import Any, ClassVar, NamedTuple, TypeAlias, TypeVar
 
+from amocrm_async._phpquery import PhpValue, encode_query, flatten_query
 from amocrm_async.filters._parsers import OrderInput, check_positive, parse_order
-from amocrm_async.filters._query import PhpValue, encode_query, flatten_query
 
 __all__ = ["BaseFilter", "Param", "Parser", "order_param", "param"]
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal, NamedTuple, TypeAlias, TypeVar
 
-from amocrm_async.filters._query import PhpMapping, PhpValue
+from amocrm_async._phpquery import PhpMapping, PhpValue
 
 __all__ = [
     "CustomFieldValue",

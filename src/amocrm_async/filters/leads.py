@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 
+from amocrm_async._phpquery import PhpValue
 from amocrm_async.filters._base import param
 from amocrm_async.filters._entity import EntityFilter
 from amocrm_async.filters._parsers import (
@@ -17,7 +18,6 @@ from amocrm_async.filters._parsers import (
     parse_int_or_range,
     parse_time_or_range,
 )
-from amocrm_async.filters._query import PhpValue
 
 __all__ = ["LeadsFilter", "StatusPair"]
 
