@@ -6,30 +6,17 @@ Where the PHP library and the API documentation disagree, a filter follows the A
 docstring says so.
 """
 
-from amocrm_async._phpquery import encode_query, flatten_query, http_build_query
-from amocrm_async.filters._base import BaseFilter, Param, order_param, param
-from amocrm_async.filters._entity import EntityFilter
-from amocrm_async.filters._parsers import Order, Range
-from amocrm_async.filters.companies import CompaniesFilter
-from amocrm_async.filters.contacts import ContactsFilter
-from amocrm_async.filters.leads import LeadsFilter, StatusPair
-from amocrm_async.filters.tasks import TaskEntityType, TasksFilter
-
-__all__ = [
-    "BaseFilter",
-    "CompaniesFilter",
-    "ContactsFilter",
-    "EntityFilter",
-    "LeadsFilter",
-    "Order",
-    "Param",
-    "Range",
-    "StatusPair",
-    "TaskEntityType",
-    "TasksFilter",
-    "encode_query",
-    "flatten_query",
-    "http_build_query",
-    "order_param",
-    "param",
-]
+from amocrm_async._phpquery import encode_query as encode_query
+from amocrm_async._phpquery import flatten_query as flatten_query
+from amocrm_async._phpquery import http_build_query as http_build_query
+from amocrm_async.filters._base import *
+from amocrm_async.filters._entity import *
+from amocrm_async.filters._parsers import IdsInput as IdsInput
+from amocrm_async.filters._parsers import NamesInput as NamesInput
+from amocrm_async.filters._parsers import Order as Order
+from amocrm_async.filters._parsers import Range as Range
+from amocrm_async.filters._parsers import TimeOrRange as TimeOrRange
+from amocrm_async.filters.companies import *
+from amocrm_async.filters.contacts import *
+from amocrm_async.filters.leads import *
+from amocrm_async.filters.tasks import *
