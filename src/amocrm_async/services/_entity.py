@@ -82,10 +82,6 @@ class EntityService(Service, Generic[E]):
         if not cls.embedded_key and cls.path:
             cls.embedded_key = cls.path.rsplit("/", 1)[-1]
 
-    @property
-    def _name(self) -> str:
-        return self.embedded_key
-
     def _payload(self, model: E) -> dict[str, Any]:
         """The JSON of one model in a batch write (hook)."""
         return model.to_api()
@@ -123,7 +119,7 @@ class EntityService(Service, Generic[E]):
                 method="GET",
                 url=self._pipeline.url(path),
                 title="No Content",
-                detail=f"{self._name} {value} not found",
+                detail=f"{self.embedded_key} {value} not found",
             )
         return found
 
@@ -345,7 +341,7 @@ class Linkable(EntityService[E]):
     def check_link_target(self, entity_type: str) -> None:
         if entity_type not in self.link_targets:
             raise ValueError(
-                f"{self._name} link to {sorted(self.link_targets)}, not {entity_type!r}"
+                f"{self.embedded_key} link to {sorted(self.link_targets)}, not {entity_type!r}"
             )
 
     def _link_payload(self, link: EntityLink) -> dict[str, Any]:
