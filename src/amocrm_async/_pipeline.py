@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
 import httpx
+import pydantic_core
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from ._auth import Auth
@@ -116,7 +117,12 @@ class APIResponse:
     retries_taken: int
 
     def json(self) -> Any:
-        return json.loads(self.content) if self.content else None
+        """The decoded body (``None`` when empty).
+
+        Raises :class:`ValueError` for a body that is not JSON, not UTF-8, or nested deeper
+        than 200 levels (the parser's own limit), never ``RecursionError``.
+        """
+        return pydantic_core.from_json(self.content) if self.content else None
 
 
 class _Retry(Exception):
@@ -407,7 +413,7 @@ class Pipeline:
             ):
                 moved = True
                 continue
-            raise await self._status_failure(response, method, url, request_ids)
+            raise await self._status_failure(response, method, url, request_ids, token)
 
     async def _token_for_slot(self, gate: Callable[[], bool] | None) -> str:
         """Wait for a rate-limit slot, then take the token to send with it.
@@ -477,14 +483,20 @@ class Pipeline:
         return OutcomeUnknownError(method=method, url=url, request_ids=request_ids, cause=error)
 
     async def _status_failure(
-        self, response: httpx.Response, method: str, url: str, request_ids: Sequence[str]
+        self,
+        response: httpx.Response,
+        method: str,
+        url: str,
+        request_ids: Sequence[str],
+        token: str,
     ) -> Exception:
         status = response.status_code
         last_429 = self.account.last_429_at
         recent_429 = (
             last_429 is not None and self.clock.monotonic() - last_429 < BLOCK_AFTER_429_WINDOW
         )
-        error = build_api_error(response, method, url, blocked=recent_429)
+        # a server (or a proxy) that echoes the request must not put the token into the error
+        error = build_api_error(response, method, url, blocked=recent_429, hidden=[token])
         if isinstance(error, RateLimitedError):
             delay = self._rate_limited(response, error)
             if delay > self.retry.max_retry_wait:
@@ -538,7 +550,7 @@ def build_api_error(
             text = text.replace(secret, "<hidden>")
     payload: Mapping[str, Any] = {}
     try:
-        parsed = json.loads(text) if text else None
+        parsed = pydantic_core.from_json(text) if text else None
     except ValueError:
         parsed = None
     if isinstance(parsed, Mapping):
