@@ -15,7 +15,15 @@ from ._auth import Auth, AuthContext, StaticTokenAuth
 from ._clock import Clock, SystemClock
 from ._domains import is_account_host, normalize_base_domain, split_origin
 from ._phpquery import flatten_query
-from ._pipeline import DEFAULT_TIMEOUT, APIResponse, Pipeline, Query, RequestOptions, RetryPolicy
+from ._pipeline import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
+    APIResponse,
+    Pipeline,
+    Query,
+    RequestOptions,
+    RetryPolicy,
+)
 from ._ratelimit import MemoryRateLimiter, RateLimiter
 from ._service import is_service_slot, service
 from .errors import AmoCRMError
@@ -68,6 +76,10 @@ class AmoCRMClient:
     run ``rate_limit_margin`` (2 %) below the nominal limit, because a new connection or a busy
     server shifts arrival times by milliseconds and amoCRM counts what arrives.
 
+    A response body that decodes to more than ``max_response_bytes`` (64 MiB) is not read
+    further: it raises :class:`~amocrm_async.errors.ResponseTooLargeError` (for a write, as the
+    cause of an ``OutcomeUnknownError``). JSON nested deeper than 200 levels is refused too.
+
     The client never follows redirects and only sends credentials to the account's host.
     ``allow_any_host=True`` lifts the host check on purpose (e.g. a local fake server, which may
     then be given as ``"http://127.0.0.1:8000"``).
@@ -95,6 +107,7 @@ class AmoCRMClient:
         rate_limit_margin: float = 0.02,
         rate_limiter: RateLimiter | None = None,
         max_rate_wait: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         context_user_id: int | None = None,
         clock: Clock | None = None,
         allow_any_host: bool = False,
@@ -169,6 +182,7 @@ class AmoCRMClient:
             context_user_id=context_user_id,
             user_agent=user_agent,
             host_allowed=self._host_allowed,
+            max_response_bytes=max_response_bytes,
         )
         auth.bind(
             AuthContext(

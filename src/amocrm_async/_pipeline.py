@@ -19,6 +19,7 @@ import json
 import logging
 import random
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
@@ -41,6 +42,7 @@ from .errors import (
     RateLimitedError,
     RequestValidationError,
     ResponseDecodeError,
+    ResponseTooLargeError,
     ServerError,
     ValidationIssue,
     error_for_status,
@@ -63,6 +65,8 @@ T = TypeVar("T")
 IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 RETRYABLE_STATUSES: Final = frozenset({500, 502, 503, 504})
 DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=10.0, pool=30.0)
+DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
+"""Decoded bytes one response may have; past it the body is not read further."""
 BLOCK_AFTER_429_WINDOW: Final = 300.0
 """A 403 within this many seconds of a 429 is taken as the account block that follows 429s."""
 
@@ -168,6 +172,7 @@ class Pipeline:
         context_user_id: int | None = None,
         user_agent: str | None = None,
         host_allowed: Callable[[str], bool],
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self.http = http
         self.auth = auth
@@ -184,6 +189,7 @@ class Pipeline:
         self.context_user_id = context_user_id
         self.user_agent = user_agent or f"amocrm-async/{__version__}"
         self.host_allowed = host_allowed
+        self.max_response_bytes = max_response_bytes
 
     @property
     def base_domain(self) -> str:
@@ -384,10 +390,16 @@ class Pipeline:
             )
             started = self.clock.monotonic()
             try:
-                response = await self.http.send(request, follow_redirects=False)
+                response = await self._send_capped(request)
             except httpx.RequestError as exc:
                 self._log(method, url, None, attempt, started, None)
                 raise self._transport_failure(exc, method, url, request_ids) from exc
+            except ResponseTooLargeError as exc:
+                if method in IDEMPOTENT_METHODS:
+                    raise
+                raise OutcomeUnknownError(
+                    method=method, url=url, request_ids=request_ids, cause=exc
+                ) from exc
             request_id = response.headers.get("X-Request-Id")
             self._log(method, url, response.status_code, attempt, started, request_id)
             status = response.status_code
@@ -414,6 +426,48 @@ class Pipeline:
                 moved = True
                 continue
             raise await self._status_failure(response, method, url, request_ids, token)
+
+    async def _send_capped(self, request: httpx.Request) -> httpx.Response:
+        """Send and read the body, refusing one that decodes to more than the cap.
+
+        The body is read as a stream so that a huge (or decompression-bomb) answer stops at
+        the cap instead of filling memory; the response handed on holds the decoded body.
+        """
+        cap = self.max_response_bytes
+        response = await self.http.send(request, follow_redirects=False, stream=True)
+        try:
+            declared = response.headers.get("Content-Length", "")
+            plain = "Content-Encoding" not in response.headers
+            if plain and declared.isdigit() and int(declared) > cap:
+                raise self._too_large(request, response.status_code)
+            chunks: list[bytes] = []
+            size = 0
+            async with aclosing(response.aiter_bytes()) as stream:
+                async for chunk in stream:
+                    size += len(chunk)
+                    if size > cap:
+                        raise self._too_large(request, response.status_code)
+                    chunks.append(chunk)
+        finally:
+            await response.aclose()
+        headers = response.headers.copy()
+        headers.pop("Content-Encoding", None)
+        headers.pop("Content-Length", None)
+        return httpx.Response(
+            response.status_code,
+            headers=headers,
+            content=b"".join(chunks),
+            request=request,
+            extensions=response.extensions,
+        )
+
+    def _too_large(self, request: httpx.Request, status: int) -> ResponseTooLargeError:
+        return ResponseTooLargeError(
+            method=request.method,
+            url=_safe_url(str(request.url)),
+            status=status,
+            limit=self.max_response_bytes,
+        )
 
     async def _token_for_slot(self, gate: Callable[[], bool] | None) -> str:
         """Wait for a rate-limit slot, then take the token to send with it.

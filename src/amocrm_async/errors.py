@@ -51,6 +51,7 @@ __all__ = [
     "ReauthorizationRequiredError",
     "RequestValidationError",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "ServerError",
     "TokenExpiredError",
     "TokenStoreError",
@@ -287,6 +288,23 @@ class ResponseDecodeError(AmoCRMError):
         super().__init__(
             f"could not decode the {status} response of {method} {_path_of(url)}: "
             f"{type(cause).__name__}: {str(cause)[:300]}"
+        )
+
+
+class ResponseTooLargeError(ResponseDecodeError):
+    """A response body larger than the client's ``max_response_bytes`` (decoded).
+
+    Reads raise it as it is (a retry would get the same answer); for a write it is the cause of
+    an :class:`OutcomeUnknownError`, since the server may have applied it.
+    """
+
+    def __init__(self, *, method: str, url: str, status: int, limit: int) -> None:
+        self.limit = limit
+        super().__init__(
+            method=method,
+            url=url,
+            status=status,
+            cause=ValueError(f"the body exceeds max_response_bytes={limit}"),
         )
 
 

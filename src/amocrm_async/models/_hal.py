@@ -63,18 +63,22 @@ class HalCollection(BaseModel, Generic[M]):
         return links.next.href if links is not None and links.next is not None else None
 
 
-_adapters: dict[tuple[str, type[Any]], TypeAdapter[Any]] = {}
+_adapters: dict[tuple[str, type[Any], bool], TypeAdapter[Any]] = {}
 _adapters_lock = threading.Lock()
 
 
-def collection_adapter(key: str, item_type: type[M]) -> TypeAdapter[HalCollection[M]]:
+def collection_adapter(
+    key: str, item_type: type[M], *, require_items: bool = False
+) -> TypeAdapter[HalCollection[M]]:
     """Return a cached adapter decoding a HAL page whose items sit under ``_embedded.<key>``.
 
     ``collection_adapter("leads", Lead).validate_json(body)`` returns a ``HalCollection[Lead]``.
-    An absent ``_embedded`` (or key) gives an empty ``items`` list. Building the validator costs
-    milliseconds, so adapters are built once per ``(key, item_type)`` and shared across threads.
+    An absent ``_embedded`` (or key) gives an empty ``items`` list, or with ``require_items`` a
+    validation error: list reads use that, so a truncated or empty 200 answer is retried
+    instead of ending the list early. Building the validator costs milliseconds, so adapters
+    are built once per ``(key, item_type, require_items)`` and shared across threads.
     """
-    cache_key = (key, item_type)
+    cache_key = (key, item_type, require_items)
     adapter = _adapters.get(cache_key)
     if adapter is None:
         with _adapters_lock:
@@ -85,7 +89,11 @@ def collection_adapter(key: str, item_type: type[M]) -> TypeAdapter[HalCollectio
                     __base__=HalCollection[item_type],  # type: ignore[valid-type]
                     items=(
                         list[item_type],  # type: ignore[valid-type]
-                        Field(default_factory=list, validation_alias=AliasPath("_embedded", key)),
+                        Field(validation_alias=AliasPath("_embedded", key))
+                        if require_items
+                        else Field(
+                            default_factory=list, validation_alias=AliasPath("_embedded", key)
+                        ),
                     ),
                 )
                 adapter = TypeAdapter(model)

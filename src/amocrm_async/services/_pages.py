@@ -6,6 +6,9 @@
 * unpaged collections (pipelines, statuses …): one answer with everything, no paging keys sent.
 
 Every style is read into the same :class:`~amocrm_async.Page` / :class:`~amocrm_async.PageIterator`.
+A list ends only at a 204 or at a page with no successor. A 200 whose body is empty, not JSON,
+or has no ``_embedded.<key>`` list is malformed: the pipeline retries it like a 5xx and then
+raises :class:`~amocrm_async.errors.ResponseDecodeError`, so a list never ends early by accident.
 """
 
 from __future__ import annotations
@@ -69,7 +72,7 @@ class ListReader(Generic[M]):
         self._pipeline = pipeline
         self.path = path
         self.paged = paged
-        self._adapter = collection_adapter(embedded_key, model)
+        self._adapter = collection_adapter(embedded_key, model, require_items=True)
 
     def fetcher(
         self, query: ListQuery, options: RequestOptions
@@ -79,7 +82,7 @@ class ListReader(Generic[M]):
 
         async def fetch(page: int) -> PageResult[M]:
             def decode(response: APIResponse) -> PageResult[M]:
-                if not response.content:  # 204: past the end, or nothing matched
+                if response.status == 204:  # past the end, or nothing matched
                     return PageResult([], page, None)
                 collection = adapter.validate_json(response.content)
                 if not paged:
