@@ -18,10 +18,10 @@ import email.utils
 import json
 import logging
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 import httpx
 import pydantic_core
@@ -442,7 +442,8 @@ class Pipeline:
                 raise self._too_large(request, response.status_code)
             chunks: list[bytes] = []
             size = 0
-            async with aclosing(response.aiter_bytes()) as stream:
+            body = cast("AsyncGenerator[bytes, None]", response.aiter_bytes())
+            async with aclosing(body) as stream:
                 async for chunk in stream:
                     size += len(chunk)
                     if size > cap:
