@@ -303,15 +303,25 @@ async def test_403_html_is_account_block_never_retried(
     assert "403 GET /api/v4/leads" in str(info.value)
 
 
-async def test_403_after_429_is_account_block(
-    router: respx.MockRouter, make_client: ClientFactory
+@pytest.mark.parametrize(
+    ("detail", "cls"),
+    [
+        ("Account is blocked", errors.AccountBlockedError),
+        ("Доступ к API заблокирован", errors.AccountBlockedError),
+        ("Forbidden", errors.ForbiddenError),
+        ("Access denied: no rights for leads", errors.ForbiddenError),
+    ],
+)
+async def test_403_after_429_is_a_block_only_when_it_says_so(
+    router: respx.MockRouter, make_client: ClientFactory, detail: str, cls: type[Exception]
 ) -> None:
     route = router.get("/api/v4/leads").mock(
-        side_effect=[problem(429, retry_after=1), problem(403, detail="Forbidden")]
+        side_effect=[problem(429, retry_after=1), problem(403, detail=detail)]
     )
     async with make_client() as amo:
-        with pytest.raises(errors.AccountBlockedError):
+        with pytest.raises(cls) as caught:
             await amo.request("GET", "/api/v4/leads")
+    assert type(caught.value) is cls
     assert route.call_count == 2
 
 

@@ -67,8 +67,6 @@ RETRYABLE_STATUSES: Final = frozenset({500, 502, 503, 504})
 DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=10.0, pool=30.0)
 DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
 """Decoded bytes one response may have; past it the body is not read further."""
-BLOCK_AFTER_429_WINDOW: Final = 300.0
-"""A 403 within this many seconds of a 429 is taken as the account block that follows 429s."""
 
 Query = str | Sequence[tuple[str, str]] | None
 
@@ -147,7 +145,6 @@ class AccountState:
 
     def __init__(self, base_domain: str) -> None:
         self.base_domain = base_domain
-        self.last_429_at: float | None = None
         self.consecutive_429 = 0
 
 
@@ -274,7 +271,6 @@ class Pipeline:
     def _rate_limited(self, response: httpx.Response, error: RateLimitedError) -> float:
         """Note a 429 for the account and return how long the account should pause."""
         self.account.consecutive_429 += 1
-        self.account.last_429_at = self.clock.monotonic()
         delay = retry_after_seconds(response, error.retry_after, self.clock.time())
         return self.retry.backoff(self.account.consecutive_429) if delay is None else delay
 
@@ -546,12 +542,8 @@ class Pipeline:
         token: str,
     ) -> Exception:
         status = response.status_code
-        last_429 = self.account.last_429_at
-        recent_429 = (
-            last_429 is not None and self.clock.monotonic() - last_429 < BLOCK_AFTER_429_WINDOW
-        )
         # a server (or a proxy) that echoes the request must not put the token into the error
-        error = build_api_error(response, method, url, blocked=recent_429, hidden=[token])
+        error = build_api_error(response, method, url, hidden=[token])
         if isinstance(error, RateLimitedError):
             delay = self._rate_limited(response, error)
             if delay > self.retry.max_retry_wait:
@@ -577,6 +569,11 @@ def _safe_url(url: str) -> str:
     return str(httpx.URL(url).copy_with(query=None))
 
 
+def _says_blocked(fields: Mapping[str, Any]) -> bool:
+    words = " ".join(str(fields[k] or "") for k in ("title", "detail", "hint")).lower()
+    return "block" in words or "заблокир" in words
+
+
 def _is_html(response: httpx.Response) -> bool:
     ctype = response.headers.get("Content-Type", "").lower()
     return "html" in ctype or response.content.lstrip()[:1] == b"<"
@@ -588,13 +585,15 @@ def build_api_error(
     url: str,
     *,
     fallback: type[APIError] | None = None,
-    blocked: bool = False,
     hidden: Sequence[str] = (),
 ) -> APIError:
     """Map an error response (JSON problem, HTML or plain text) to its exception.
 
-    A 429, an account block (an HTML 403, or any 403 when ``blocked``) and a 5xx always get
-    their own classes; other statuses get ``fallback`` if given (the OAuth endpoints use
+    A 429, an account block and a 5xx always get their own classes. A 403 is a block when it is
+    the nginx HTML page amoCRM serves once it has blocked an account, or when its problem body
+    says "blocked"; any other 403, even right after 429s, is a plain
+    :class:`~amocrm_async.errors.ForbiddenError` (missing rights), never mistaken for a block.
+    Other statuses get other statuses get ``fallback`` if given (the OAuth endpoints use
     ``OAuthError``), else the class for the status. Every value in ``hidden`` (secrets the
     request carried) is replaced in the body before anything is read from it.
     """
@@ -627,7 +626,7 @@ def build_api_error(
     }
     if status == 429:
         return RateLimitedError(retry_after=_float_or_none(payload.get("retry_after")), **common)
-    if status == 403 and (blocked or _is_html(response)):
+    if status == 403 and (_is_html(response) or _says_blocked(common)):
         return AccountBlockedError(**common)
     if status >= 500:
         return ServerError(**common)
