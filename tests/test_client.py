@@ -10,7 +10,7 @@ from amocrm_async import AmoCRMClient, errors
 from amocrm_async._domains import normalize_base_domain
 from amocrm_async.models import Tag
 
-from .conftest import BASE, TOKEN
+from .conftest import BASE, TOKEN, ClientFactory
 
 pytestmark = pytest.mark.anyio
 
@@ -155,3 +155,15 @@ async def test_paginate_unpaged_sends_no_paging(
     found = [p async for p in amo.paginate("/api/v4/leads/pipelines", paged=False)]
     assert found == [{"id": 1}]
     assert route.calls.last.request.url.query == b""
+
+
+async def test_calls_after_aclose_raise_an_sdk_error(
+    router: respx.MockRouter, make_client: ClientFactory
+) -> None:
+    amo = make_client()
+    view = amo.with_options(context_user_id=3)
+    await amo.aclose()
+    for call in (amo.leads.get_one(1), view.tasks.get(), amo.request("GET", "/api/v4/account")):
+        with pytest.raises(errors.ClientClosedError, match="closed"):
+            await call
+    assert not router.calls

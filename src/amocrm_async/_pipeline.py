@@ -38,6 +38,7 @@ from .errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
+    ClientClosedError,
     OutcomeUnknownError,
     RateLimitedError,
     RequestValidationError,
@@ -235,6 +236,8 @@ class Pipeline:
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """One request without auth or retries (OAuth endpoints); still rate limited."""
+        if self.http.is_closed:
+            raise ClientClosedError(f"{method}: the client is closed; create a new one")
         host = httpx.URL(url).netloc.decode("ascii").lower()
         if not self.host_allowed(host):
             raise AmoCRMError(f"refusing to send credentials to a non-account host: {host}")
@@ -314,6 +317,8 @@ class Pipeline:
         A GET whose body cannot be decoded (e.g. truncated) is retried like a dropped connection;
         for a write it means the outcome is unknown.
         """
+        if self.http.is_closed:
+            raise ClientClosedError(f"{method} {path}: the client is closed; create a new one")
         options = options or RequestOptions()
         method = method.upper()
         max_retries = self.retry.max_retries if options.max_retries is None else options.max_retries

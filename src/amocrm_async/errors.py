@@ -31,6 +31,7 @@ __all__ = [
     "BadRequestError",
     "BatchError",
     "BatchFailure",
+    "ClientClosedError",
     "ConflictError",
     "DisposableTokenAlgorithmError",
     "DisposableTokenAudienceError",
@@ -71,6 +72,10 @@ _SHOWN_ISSUES = 3
 
 class AmoCRMError(Exception):
     """Base class of every error raised by ``amocrm_async``."""
+
+
+class ClientClosedError(AmoCRMError, RuntimeError):
+    """A call on a client that was closed (``aclose()``, or its ``http_client`` was closed)."""
 
 
 class InvalidBaseDomainError(AmoCRMError, ValueError):
