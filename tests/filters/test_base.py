@@ -33,8 +33,10 @@ class Toy(BaseFilter):
 def test_filter_block_first_then_top_level_keys_each_in_declaration_order() -> None:
     pairs = Toy(names="n", order="id", ids=1, search="q").to_query()
     assert [key for key, _ in pairs] == ["filter[id][0]", "filter[name][0]", "query", "order[id]"]
-    # unset (None) and discarded (negative id, PHP-empty query) values send nothing
-    assert Toy(ids=[-1], search="").to_query() == []
+    assert Toy().to_query() == []
+    # a value that normalises to nothing would widen the query: refused, naming the field
+    with pytest.raises(ValueError, match=r"^ids=\[-1\] selects nothing"):
+        Toy(ids=[-1])
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -71,7 +71,6 @@ CASES: list[tuple[str, dict[str, object], str]] = [
         "&filter%5Bcustom_fields_values%5D%5B6%5D%5B1%5D=b&" + TAIL,
     ),
     ("query phone", {"query": "+7 999"}, "query=%2B7%20999&" + TAIL),
-    ("query 0 is unset (PHP empty())", {"query": 0}, TAIL),
     ("order field only", {"order": "updated_at"}, "order%5Bupdated_at%5D=asc&" + TAIL),
     ("order desc", {"order": Order("id", "desc")}, "order%5Bid%5D=desc&" + TAIL),
     (

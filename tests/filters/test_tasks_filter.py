@@ -50,11 +50,6 @@ CASES: list[tuple[str, dict[str, object], str]] = [
         "filter%5Bentity_type%5D=customers"
         "&filter%5Bentity_id%5D%5B0%5D=5&filter%5Bentity_id%5D%5B1%5D=6&" + TAIL,
     ),
-    (
-        "entity_ids empty: only the type is sent",
-        {"entity_type": "leads", "entity_ids": []},
-        "filter%5Bentity_type%5D=leads&" + TAIL,
-    ),
     ("updated_at scalar", {"updated_at": 1700000000}, "filter%5Bupdated_at%5D=1700000000&" + TAIL),
     (
         "updated_at datetime range",
@@ -200,3 +195,8 @@ def test_invalid_input_raises_naming_the_parameter(
 def test_parameters_tasks_do_not_have(unknown: str) -> None:
     with pytest.raises(TypeError, match=unknown):
         TasksFilter(**{unknown: 1})  # type: ignore[arg-type]
+
+
+def test_an_empty_entity_id_list_is_refused_not_widened() -> None:
+    with pytest.raises(ValueError, match="entity_ids=\\[\\] selects nothing"):
+        TasksFilter(entity_type="leads", entity_ids=[])

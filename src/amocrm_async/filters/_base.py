@@ -134,7 +134,13 @@ class BaseFilter:
             if raw is not None and spec.requires and getattr(self, spec.requires) is None:
                 raise ValueError(f"{name}: only allowed together with {spec.requires}")
             value = parse(raw, name)
-            if value is None:
+            if value is None or value == {} or value == []:
+                if raw is not None:
+                    raise ValueError(
+                        f"{name}={raw!r} selects nothing once normalised (negative ids, empty "
+                        "strings and the like are dropped); sending no condition would match "
+                        "everything, so pass None to leave it out"
+                    )
                 continue
             if spec.top_level:
                 top[spec.key] = value

@@ -11,7 +11,9 @@ bad input:
   parameter: PHP would silently drop it, which widens the query without anyone noticing;
 * a value of the right type that PHP discards (a negative id, an empty name) is discarded
   the same way, and the surviving list entries keep their original indices, as PHP's
-  ``array_filter`` does;
+  ``array_filter`` does; but a parameter left with *nothing* (``ids=[-1]``, ``names=[""]``,
+  ``price=-1``, ``query=""``) raises :class:`ValueError` in the filter: PHP sends no
+  condition then, which selects the whole account;
 * structural mistakes (an order field the endpoint cannot sort by, a range with no usable
   bound, a naive datetime, a value outside a fixed set) raise :class:`ValueError` naming
   the parameter.

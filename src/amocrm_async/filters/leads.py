@@ -72,6 +72,8 @@ class LeadsFilter(EntityFilter):
     Parameters:
         ids, created_by, updated_by, responsible_user_ids: one id or several (OR-ed);
             negative ids are dropped, the rest keep their positions (PHP behaviour).
+            A parameter left with nothing raises ``ValueError`` instead of widening the
+            query (PHP would send no condition at all).
         names: one name or several; empty strings are dropped.
         price: exact price or a :class:`Range`.
         created_at, updated_at, closed_at, closest_task_at: UNIX seconds, an aware
@@ -81,8 +83,8 @@ class LeadsFilter(EntityFilter):
             ``[from]``/``[to]``, a list is sent as is, a scalar as a one-item list.
         statuses: ``(pipeline_id, status_id)`` pairs.
         pipeline_ids: one or several positive pipeline ids, de-duplicated.
-        query: free-text search (str or int); ``""``, ``"0"`` and ``0`` send nothing,
-            as in PHP.
+        query: free-text search (str or int); ``""``, ``"0"`` and ``0``, which PHP drops,
+            raise ``ValueError``.
         order: ``Order``, ``(field, direction)`` or a field name (ascending); fields are
             ``created_at``, ``updated_at``, ``id``.
     """
