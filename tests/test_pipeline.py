@@ -14,6 +14,7 @@ import respx
 
 from amocrm_async import AmoCRMClient, MemoryRateLimiter, VirtualClock, errors
 from amocrm_async._pipeline import RetryPolicy, retry_after_seconds
+from amocrm_async.filters import LeadsFilter
 
 from .conftest import TOKEN, ClientFactory
 
@@ -555,3 +556,24 @@ def test_an_auth_serves_one_client() -> None:
     AmoCRMClient("acme.amocrm.ru", auth=auth)
     with pytest.raises(RuntimeError, match="another client"):
         AmoCRMClient("other.amocrm.ru", auth=auth)
+
+
+async def test_a_url_too_long_for_amocrm_is_refused_before_sending(
+    router: respx.MockRouter, make_client: ClientFactory
+) -> None:
+    router.get("/api/v4/leads").respond(204)
+    async with make_client() as amo:
+        with pytest.raises(errors.InvalidRequestError, match="split the filter") as caught:
+            await amo.leads.get(LeadsFilter(ids=range(1, 1000)))
+        assert isinstance(caught.value, ValueError)
+        page = await amo.leads.get(LeadsFilter(ids=range(1, 200)))
+    assert len(router.calls) == 1 and not page
+
+
+async def test_a_url_httpx_cannot_build_is_an_sdk_error(
+    router: respx.MockRouter, make_client: ClientFactory
+) -> None:
+    async with make_client() as amo:
+        with pytest.raises(errors.InvalidRequestError, match="invalid URL"):
+            await amo.request("GET", "/api/v4/le\x00ads")
+    assert not router.calls

@@ -39,6 +39,7 @@ from .errors import (
     APIError,
     APITimeoutError,
     ClientClosedError,
+    InvalidRequestError,
     OutcomeUnknownError,
     RateLimitedError,
     RequestValidationError,
@@ -66,6 +67,8 @@ T = TypeVar("T")
 IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 RETRYABLE_STATUSES: Final = frozenset({500, 502, 503, 504})
 DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=10.0, pool=30.0)
+MAX_URL_LENGTH: Final = 8000
+"""Longest URL sent: nginx in front of amoCRM refuses request lines over 8 KiB (414)."""
 DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
 """Decoded bytes one response may have; past it the body is not read further."""
 
@@ -321,6 +324,7 @@ class Pipeline:
             raise ClientClosedError(f"{method} {path}: the client is closed; create a new one")
         options = options or RequestOptions()
         method = method.upper()
+        self._check_url(method, path, query, options)
         max_retries = self.retry.max_retries if options.max_retries is None else options.max_retries
         retrying = AsyncRetrying(
             stop=stop_after_attempt(max_retries + 1),
@@ -427,6 +431,20 @@ class Pipeline:
                 moved = True
                 continue
             raise await self._status_failure(response, method, url, request_ids, token)
+
+    def _check_url(self, method: str, path: str, query: Query, options: RequestOptions) -> None:
+        """Refuse, before anything is sent, a URL amoCRM would refuse or httpx cannot build."""
+        url = self.url(path, query, options.extra_query)
+        if len(url) > MAX_URL_LENGTH:
+            raise InvalidRequestError(
+                f"{method} {path}: the URL would be {len(url)} characters, over the "
+                f"{MAX_URL_LENGTH} amoCRM accepts; split the filter (e.g. the ids) into "
+                "several requests"
+            )
+        try:
+            httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            raise InvalidRequestError(f"{method} {path}: invalid URL ({exc})") from exc
 
     async def _send_capped(self, request: httpx.Request) -> httpx.Response:
         """Send and read the body, refusing one that decodes to more than the cap.

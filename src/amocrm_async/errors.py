@@ -41,6 +41,7 @@ __all__ = [
     "DisposableTokenSignatureError",
     "ForbiddenError",
     "InvalidBaseDomainError",
+    "InvalidRequestError",
     "MethodNotAllowedError",
     "NotFoundError",
     "OAuthError",
@@ -76,6 +77,11 @@ class AmoCRMError(Exception):
 
 class ClientClosedError(AmoCRMError, RuntimeError):
     """A call on a client that was closed (``aclose()``, or its ``http_client`` was closed)."""
+
+
+class InvalidRequestError(AmoCRMError, ValueError):
+    """A request that cannot be sent as asked (e.g. a URL too long for amoCRM's front end);
+    raised before anything is sent."""
 
 
 class InvalidBaseDomainError(AmoCRMError, ValueError):
