@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from amocrm_async.filters import BaseFilter, EntityFilter, LeadsFilter, Order, Range
+from amocrm_async.filters import BaseFilter, EntityFilter, LeadsFilter, Order, Range, StatusPair
 
 TAIL = "limit=50&page=1"
 
@@ -552,3 +552,13 @@ def test_values_that_normalise_to_nothing_raise_instead_of_widening(
     with pytest.raises(ValueError, match="selects nothing") as caught:
         LeadsFilter(**kwargs)  # type: ignore[arg-type]
     assert next(iter(kwargs)) in str(caught.value)
+
+
+def test_status_pairs_by_keyword_or_as_tuples() -> None:
+    pair = StatusPair(pipeline_id=3001, status_id=142)
+    assert (pair.pipeline_id, pair.status_id) == (3001, 142)
+    assert LeadsFilter(statuses=[pair]).to_query() == LeadsFilter(statuses=[(3001, 142)]).to_query()
+    assert LeadsFilter(statuses=[pair]).to_query() == [
+        ("filter[statuses][0][status_id]", "142"),
+        ("filter[statuses][0][pipeline_id]", "3001"),
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
+from typing import NamedTuple
 
 from amocrm_async._phpquery import PhpValue
 from amocrm_async.filters._base import param
@@ -21,12 +22,20 @@ from amocrm_async.filters._parsers import (
 
 __all__ = ["LeadsFilter", "StatusPair"]
 
-StatusPair = tuple[int, int]
-"""``(pipeline_id, status_id)``: a status id is only unique within its pipeline."""
+
+class StatusPair(NamedTuple):
+    """A status in its pipeline: a status id is only unique within its pipeline.
+
+    ``StatusPair(pipeline_id=3001, status_id=142)``; a plain ``(pipeline_id, status_id)``
+    tuple is accepted too.
+    """
+
+    pipeline_id: int
+    status_id: int
 
 
 def _parse_statuses(
-    value: Iterable[StatusPair] | None, param: str = "statuses"
+    value: Iterable[StatusPair | tuple[int, int]] | None, param: str = "statuses"
 ) -> list[PhpValue] | None:
     """PHP ``setStatuses``: one ``{status_id, pipeline_id}`` entry per pair, numbered from 0.
 
@@ -81,7 +90,7 @@ class LeadsFilter(EntityFilter):
             "since" use ``Range(from_=...)``.
         custom_fields_values: ``{field_id: value}``; a :class:`Range` becomes
             ``[from]``/``[to]``, a list is sent as is, a scalar as a one-item list.
-        statuses: ``(pipeline_id, status_id)`` pairs.
+        statuses: :class:`StatusPair`\s or ``(pipeline_id, status_id)`` tuples.
         pipeline_ids: one or several positive pipeline ids, de-duplicated.
         query: free-text search (str or int); ``""``, ``"0"`` and ``0``, which PHP drops,
             raise ``ValueError``.
@@ -91,7 +100,7 @@ class LeadsFilter(EntityFilter):
 
     price: IntOrRange | None = param("price", parse_int_or_range, after="names")
     closed_at: TimeOrRange | None = param("closed_at", parse_time_or_range, after="updated_at")
-    statuses: Iterable[StatusPair] | None = param("statuses", _parse_statuses)
+    statuses: Iterable[StatusPair | tuple[int, int]] | None = param("statuses", _parse_statuses)
     pipeline_ids: IdsInput | None = param(
         "pipeline_id", partial(parse_ids, positive=True, unique=True)
     )
