@@ -90,7 +90,7 @@ class LeadsFilter(EntityFilter):
             "since" use ``Range(from_=...)``.
         custom_fields_values: ``{field_id: value}``; a :class:`Range` becomes
             ``[from]``/``[to]``, a list is sent as is, a scalar as a one-item list.
-        statuses: :class:`StatusPair`\s or ``(pipeline_id, status_id)`` tuples.
+        statuses: :class:`StatusPair` values or ``(pipeline_id, status_id)`` tuples.
         pipeline_ids: one or several positive pipeline ids, de-duplicated.
         query: free-text search (str or int); ``""``, ``"0"`` and ``0``, which PHP drops,
             raise ``ValueError``.
