@@ -28,6 +28,11 @@ class AuthContext:
 
     ``send`` performs one unauthenticated request (token endpoint, subdomain lookup) through the
     client's pool and rate limiter, without retries, and only to hosts the client accepts.
+
+    ``check_base_domain`` normalises a host and refuses it exactly as ``set_base_domain`` would,
+    without switching to it: ``authorize(base_domain=...)`` must know the host is acceptable
+    before the client secret goes there, yet must not re-point the client until the exchange
+    succeeded. Without it the host is only normalised and ``send`` still refuses a foreign host.
     """
 
     clock: Clock
@@ -35,6 +40,7 @@ class AuthContext:
     set_base_domain: Callable[[str], None]
     send: Callable[..., Awaitable[httpx.Response]]
     scheme: str = "https"
+    check_base_domain: Callable[[str], str] | None = None
 
 
 class Auth(ABC):

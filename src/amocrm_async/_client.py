@@ -260,7 +260,10 @@ class AmoCRMClient:
         """Exchange an OAuth authorization code for the first token pair and store it.
 
         ``base_domain`` is the ``referer`` of the redirect back (validated before the client
-        secret is sent); without it the client's base domain is used.
+        secret is sent); without it the client's base domain is used. The client moves to that
+        host only once the pair is stored, so a failed exchange leaves it where it was. A client
+        that already holds a pair for another account raises ValueError instead of switching
+        (before the code is spent): create one client per account.
         """
         return await self._refreshing_auth("authorize").authorize(code, base_domain=base_domain)
 
@@ -268,7 +271,9 @@ class AmoCRMClient:
         """Refresh the pair now, even if it is fresh (once, however many callers).
 
         Run it from a periodic job for accounts the integration rarely calls: amoCRM revokes a
-        refresh token that has not been used for three months.
+        refresh token that has not been used for three months. The new pair is confirmed with
+        one API call before this returns (see ``confirm_refresh`` in docs/auth.md), so the old
+        refresh token is retired at once.
         """
         return await self._refreshing_auth("refresh_tokens").refresh()
 

@@ -36,8 +36,25 @@ def split_origin(value: str) -> tuple[str | None, str]:
     return None, value.split("/", 1)[0].lower()
 
 
+def _redacted(value: str) -> str:
+    """The address as an error may show it: scheme and host, without credentials or query.
+
+    A caller may paste a URL with ``user:password@`` in it, or a query carrying a token; the
+    message exists to say which host was refused, so only the host part is echoed.
+    """
+    scheme, separator, rest = value.partition("://") if "://" in value else ("", "", value)
+    if not separator and rest.startswith("//"):
+        separator, rest = "//", rest[2:]
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    cut = "/..." if len(authority) < len(rest) else ""
+    if "@" in authority:
+        authority = "<credentials>@" + authority.rsplit("@", 1)[1]
+    shown = f"{scheme}{separator}{authority}"
+    return (shown if len(shown) <= _SHOWN else shown[:_SHOWN] + "...") + cut
+
+
 def _bad_domain(value: str, reason: str) -> InvalidBaseDomainError:
-    shown = value if len(value) <= _SHOWN else value[:_SHOWN] + "..."
+    shown = _redacted(value)
     return InvalidBaseDomainError(
         f"{shown!r} is not an amoCRM/Kommo account host ({reason}); expected "
         "SUBDOMAIN.amocrm.ru, SUBDOMAIN.amocrm.com or SUBDOMAIN.kommo.com (a local fake "

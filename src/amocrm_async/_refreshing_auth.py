@@ -10,11 +10,19 @@ the account's grant. :class:`RefreshingAuth` prevents that in three layers:
 3. the new pair is saved *before* any request uses it, so a crash after the refresh can never
    leave a process holding a pair the store does not know.
 
+amoCRM keeps the old refresh token valid until the new access token is first used. A refresh
+that arrives late (sent by a worker that was killed or timed out, delivered after a peer's
+refresh) would then be honoured and would revoke the peer's pair. So a saved pair is confirmed
+with one cheap API call before anyone is told about it, which retires the old refresh token at
+once (``confirm_refresh``).
+
 Failures are handled without loops: a rejected refresh token re-reads the store once and then
 raises :class:`~amocrm_async.errors.ReauthorizationRequiredError`; a lost refresh response is
 retried once with the same refresh token (amoCRM keeps the old one valid until the new one is
 used); a 401/404 from the token endpoint triggers the subdomain lookup (the account may have
-been renamed) and one refresh against the new host.
+been renamed) and one refresh against the new host. Any other failure of a refresh is
+remembered: the callers that waited for that refresh, and those arriving within a backoff
+window, get the same error without another token call.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ import logging
 import math
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 
 import anyio
 import httpx
@@ -39,6 +48,7 @@ from ._oauth import (
 from ._token_store import StoredToken, TokenStore
 from ._tokens import OAuthToken
 from .errors import (
+    AmoCRMError,
     InvalidBaseDomainError,
     OAuthError,
     RateLimitedError,
@@ -67,6 +77,12 @@ _TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
 
 _DOMAIN_CHECK_INTERVAL = 300.0
 """At most one subdomain lookup per this many seconds is started by API 404s."""
+
+_FIRST_BACKOFF = 1.0
+"""After a failed refresh, no new attempt for this long; doubled per repeated failure."""
+
+_CONFIRM_PATH = "/api/v4/account"
+"""Cheap, read-only and answered for every token: the call that puts a new pair into use."""
 
 _NOT_MOVED = OAuthError(status=404, method="GET", url="", title="account not found here")
 """Stand-in cause when a subdomain lookup starts from a 404 on the API, not the token endpoint."""
@@ -101,6 +117,52 @@ def _summary(error: BaseException) -> str:
     return type(error).__name__
 
 
+def _origin(error: BaseException) -> str:
+    """Where an exception was raised, as ``file:line in function``.
+
+    Stands in for a traceback in logs about user callbacks: those receive the tokens, and a
+    traceback prints the exception's message, which may quote them.
+    """
+    tb = error.__traceback__
+    if tb is None:
+        return "unknown location"
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    code = tb.tb_frame.f_code
+    return f"{code.co_filename}:{tb.tb_lineno} in {code.co_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """The last failed refresh of one stored version, shared instead of repeated.
+
+    ``serial`` orders failures, so a caller that was already waiting when it happened shares
+    it whatever the backoff; ``until`` (monotonic) is when a new attempt is allowed.
+    """
+
+    error: Exception
+    version: int
+    serial: int
+    count: int
+    until: float
+
+
+def _copy_of(error: Exception) -> Exception:
+    """The remembered failure as a new instance, for one more caller.
+
+    Raising one instance from many tasks would splice every task's traceback onto it. The copy
+    skips ``__init__`` (exception signatures differ) and takes over the arguments and
+    attributes, so it reads exactly like the original.
+    """
+    cls = type(error)
+    try:
+        clone = cls.__new__(cls, *error.args)
+    except TypeError:
+        return error
+    clone.__dict__.update(vars(error))
+    return clone
+
+
 class RefreshingAuth(Auth):
     """OAuth 2.0 for a public or private integration: refreshes ahead of expiry and on 401.
 
@@ -111,7 +173,19 @@ class RefreshingAuth(Auth):
 
     ``on_token_refreshed(token, base_domain)`` (sync or async) runs after each refresh this
     instance saved — not for pairs adopted from other processes. The store remains the record of
-    truth; a failing callback is logged and does not fail the request.
+    truth; a failing callback is logged (its class and location, never its message or a
+    traceback, which could quote the token) and does not fail the request.
+
+    A failed refresh is not repeated by every waiting caller: they share its error, and so does
+    every caller for the next second (doubling with each failure of the same pair, at most
+    ``retry_interval``, at least a 429's ``retry_after``); then one caller tries again.
+
+    ``confirm_refresh`` (default on): after saving a new pair, use its access token once
+    (``GET /api/v4/account``) before handing it out or calling ``on_token_refreshed``. amoCRM
+    retires the old refresh token only when the new access token is first used; until then a
+    late refresh with the old token (from a worker that was killed or timed out) would succeed
+    and revoke the pair everyone else uses. If this call fails, the pair stays: it is saved, and
+    the next request that uses it retires the old token the same way.
 
     The store must already hold a pair, or :meth:`authorize` must run first; otherwise requests
     fail with :class:`~amocrm_async.errors.ReauthorizationRequiredError`.
@@ -126,6 +200,7 @@ class RefreshingAuth(Auth):
         refresh_margin: float = 300.0,
         on_token_refreshed: TokenRefreshedCallback | None = None,
         retry_interval: float = 30.0,
+        confirm_refresh: bool = True,
     ) -> None:
         if not isinstance(key, str) or not key:
             raise ValueError("key must be a non-empty string")
@@ -144,6 +219,9 @@ class RefreshingAuth(Auth):
         self._current: StoredToken | None = None
         self._dead_version: int | None = None
         self._retry_at = -math.inf
+        self._confirm = bool(confirm_refresh)
+        self._failure: _Failure | None = None
+        self._failure_serial = 0
 
     @property
     def key(self) -> str:
@@ -168,11 +246,13 @@ class RefreshingAuth(Auth):
         current = self._current
         if current is not None and self._acceptable(current):
             return current.token.access_token
+        seen = self._failure_serial
         async with self._lock:
-            record = await self._ensure(fallback=True)
+            record = await self._ensure(fallback=True, seen=seen)
         return record.token.access_token
 
     async def handle_unauthorized(self, rejected_token: str) -> bool:
+        seen = self._failure_serial
         async with self._lock:
             current = self._current
             if (
@@ -182,7 +262,7 @@ class RefreshingAuth(Auth):
             ):
                 return True
             self._current = None
-            record = await self._ensure(rejected=rejected_token, fallback=False)
+            record = await self._ensure(rejected=rejected_token, fallback=False, seen=seen)
         return record.token.access_token != rejected_token
 
     async def handle_not_found(self, host: str) -> bool:
@@ -220,19 +300,23 @@ class RefreshingAuth(Auth):
     async def authorize(self, code: str, *, base_domain: str | None = None) -> OAuthToken:
         """Exchange an authorisation code and store the first pair (replacing any old one).
 
-        ``base_domain`` is the account host from the OAuth redirect (``referer``); it is handed
-        to the client first, which validates it, so the client secret only goes to an accepted
-        host. Without it the client's current base domain is used.
+        ``base_domain`` is the account host from the OAuth redirect (``referer``). It is checked
+        by the client's rules before the client secret goes there, but the client is pointed at
+        it only once the new pair is stored: a failed exchange leaves the client as it was.
+        A client whose store already holds a pair for another host refuses to switch
+        (ValueError, before the code is spent): one client, and token key, per account.
+        Without ``base_domain`` the client's current base domain is used.
         """
         context = self.context
-        if base_domain is not None:
-            context.set_base_domain(base_domain)
-        domain = context.get_base_domain()
+        current = context.get_base_domain()
+        domain = current if base_domain is None else self._checked_domain(base_domain)
         if not domain:
             raise ValueError(
                 "no base domain: pass base_domain= (the redirect's referer) or give the client one"
             )
         async with self._lock:
+            if domain != current:
+                await self._refuse_other_account(domain)
             token = await exchange_code(
                 context.send,
                 self._config,
@@ -246,16 +330,40 @@ class RefreshingAuth(Auth):
         logger.info("stored a new token pair for %r (version %d)", self._key, record.version)
         return record.token
 
+    def _checked_domain(self, value: str) -> str:
+        check = self.context.check_base_domain
+        if check is not None:
+            return check(value)
+        # the client's send still refuses a host it does not accept, before anything is sent
+        return normalize_base_domain(value, allow_any_host=True)
+
+    async def _refuse_other_account(self, domain: str) -> None:
+        """``authorize(base_domain=...)`` must not turn a client of one account into another's.
+
+        The pair would be stored under this client's key, replacing the other account's pair,
+        and every request of this client would silently go to the other account.
+        """
+        stored = await self._store.load(self._key)
+        if stored is not None and stored.base_domain != domain:
+            raise ValueError(
+                f"this client serves {stored.base_domain} (token key {self._key!r}) and will not "
+                f"switch to {domain}; use one client per account: AmoCRMClient({domain!r}, "
+                "oauth=..., token_store=...) with its own token_key, and authorise there"
+            )
+
     async def refresh(self) -> OAuthToken:
         """Refresh now even if the access token is fresh.
 
         Run it periodically (e.g. weekly) for accounts the integration rarely calls: amoCRM
         revokes a refresh token unused for three months. Concurrent callers and processes still
-        produce a single refresh; transient failures raise instead of falling back.
+        produce a single refresh; transient failures raise instead of falling back. With
+        ``confirm_refresh`` the new pair is put into use before this returns, so the old refresh
+        token is retired even though no request may follow for days.
         """
         known = self._current or await self._load()
+        seen = self._failure_serial
         async with self._lock:
-            record = await self._ensure(newer_than=known.version, fallback=False)
+            record = await self._ensure(newer_than=known.version, fallback=False, seen=seen)
         return record.token
 
     async def aclose(self) -> None:
@@ -293,14 +401,16 @@ class RefreshingAuth(Auth):
         rejected: str | None = None,
         newer_than: int | None = None,
         fallback: bool,
+        seen: int,
     ) -> StoredToken:
         """Return a usable record, refreshing at most once. Caller holds ``self._lock``.
 
         The record is only cached once it is known to be usable: while a refresh is in flight,
         other requests wait on the lock instead of going out with the token being replaced.
+        ``seen`` is the failure serial the caller read before waiting for the lock.
         """
         record = await self._ensure_usable(
-            rejected=rejected, newer_than=newer_than, fallback=fallback
+            rejected=rejected, newer_than=newer_than, fallback=fallback, seen=seen
         )
         self._current = record
         return record
@@ -311,6 +421,7 @@ class RefreshingAuth(Auth):
         rejected: str | None,
         newer_than: int | None,
         fallback: bool,
+        seen: int,
     ) -> StoredToken:
         current = self._current
         if current is not None and self._acceptable(current, rejected, newer_than):
@@ -318,10 +429,12 @@ class RefreshingAuth(Auth):
         record = await self._load()
         if self._acceptable(record, rejected, newer_than):
             return record
+        self._replay_failure(record, seen)
         async with AsyncExitStack() as stack:
             try:
                 await stack.enter_async_context(self._store.lock(self._key))
             except TokenStoreLockTimeoutError as exc:
+                self._remember(record, exc)
                 return self._fall_back(record, exc, allowed=fallback)
             record = await self._load()
             if self._acceptable(record, rejected, newer_than):
@@ -334,8 +447,78 @@ class RefreshingAuth(Auth):
                 )
             record, refreshed = await self._refresh(record, fallback=fallback)
         if refreshed:
+            if self._confirm:
+                await self._confirm_pair(record)
             await self._notify(record)
         return record
+
+    def _replay_failure(self, record: StoredToken, seen: int) -> None:
+        """Raise the last failure again instead of repeating a refresh that just failed.
+
+        It applies to callers that were waiting while it happened (they asked for the same
+        refresh) and to everyone until its backoff ends; a pair saved meanwhile (another version)
+        makes it moot.
+        """
+        failure = self._failure
+        if failure is None or failure.version != record.version:
+            return
+        if failure.serial <= seen and self.context.clock.monotonic() >= failure.until:
+            return
+        logger.debug(
+            "sharing the failure of the last refresh for %r (%s)",
+            self._key,
+            _summary(failure.error),
+        )
+        raise _copy_of(failure.error) from failure.error.__cause__
+
+    def _remember(self, record: StoredToken, error: Exception) -> None:
+        previous = self._failure
+        count = previous.count + 1 if previous and previous.version == record.version else 1
+        backoff = min(self._retry_interval, _FIRST_BACKOFF * 2 ** (count - 1))
+        if isinstance(error, RateLimitedError) and error.retry_after is not None:
+            backoff = max(backoff, error.retry_after)
+        self._failure_serial += 1
+        self._failure = _Failure(
+            error=error,
+            version=record.version,
+            serial=self._failure_serial,
+            count=count,
+            until=self.context.clock.monotonic() + backoff,
+        )
+
+    async def _confirm_pair(self, record: StoredToken) -> None:
+        """Use the new access token once, so amoCRM retires the refresh token it replaced.
+
+        Failure costs nothing but the early retirement: the pair is saved already, and the next
+        request with it does the same. So this is one call, never retried, never raising.
+        """
+        context = self.context
+        url = f"{context.scheme}://{record.base_domain}{_CONFIRM_PATH}"
+        headers = {"Authorization": f"{record.token.token_type} {record.token.access_token}"}
+        try:
+            response = await context.send("GET", url, json=None, headers=headers)
+        except (httpx.HTTPError, AmoCRMError) as exc:
+            logger.warning(
+                "could not confirm the new pair for %r (%s); it is saved, and the next request "
+                "with it confirms it",
+                self._key,
+                type(exc).__name__,
+            )
+            return
+        status = response.status_code
+        if 200 <= status < 300:
+            logger.debug("confirmed the new pair for %r (version %d)", self._key, record.version)
+            return
+        logger.log(
+            logging.ERROR if status == 401 else logging.WARNING,
+            "confirming the new pair for %r (version %d) got %d; keeping the saved pair%s",
+            self._key,
+            record.version,
+            status,
+            " (refused at once: did another refresh from the same token win?)"
+            if status == 401
+            else ", the next request with it confirms it",
+        )
 
     async def _load(self) -> StoredToken:
         _ = self.context  # fail fast, before any I/O, when not attached to a client
@@ -362,11 +545,14 @@ class RefreshingAuth(Auth):
         logger.debug("refreshing the token pair for %r (version %d)", self._key, record.version)
         try:
             token, domain = await self._obtain(record)
+            return await self._save(record, token, domain)
         except _RefreshRejected as rejection:
             return await self._after_rejection(record, rejection.error)
-        except _TRANSIENT_ERRORS as exc:
-            return self._fall_back(record, exc, allowed=fallback), False
-        return await self._save(record, token, domain)
+        except Exception as exc:
+            self._remember(record, exc)
+            if isinstance(exc, _TRANSIENT_ERRORS):
+                return self._fall_back(record, exc, allowed=fallback), False
+            raise
 
     def _fall_back(self, record: StoredToken, error: Exception, *, allowed: bool) -> StoredToken:
         """After a transient failure: keep serving a pair that has not expired yet, or re-raise."""
@@ -498,6 +684,7 @@ class RefreshingAuth(Auth):
             saved = await self._store.compare_and_set(self._key, record.version, token, domain)
         if saved is not None:
             self._retry_at = -math.inf
+            self._failure = None
             self._adopt(saved)
             logger.info("%s the token pair for %r (version %d)", action, self._key, saved.version)
             return saved, True
@@ -524,6 +711,7 @@ class RefreshingAuth(Auth):
                 if saved is not None:
                     self._dead_version = None
                     self._retry_at = -math.inf
+                    self._failure = None
                     self._adopt(saved)
                     return saved
         raise TokenStoreError(f"could not save the pair for {self._key!r}: the store kept changing")
@@ -536,8 +724,11 @@ class RefreshingAuth(Auth):
             result = callback(record.token, record.base_domain)
             if inspect.isawaitable(result):
                 await result
-        except Exception:
-            logger.exception(
-                "on_token_refreshed failed for %r; the new pair is saved in the store anyway",
+        except Exception as exc:
+            logger.error(
+                "on_token_refreshed failed for %r (%s at %s); the new pair is saved in the store "
+                "anyway",
                 self._key,
+                type(exc).__name__,
+                _origin(exc),
             )

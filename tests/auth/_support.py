@@ -3,8 +3,11 @@
 The token endpoint models amoCRM's refresh-token rotation:
 
 * every refresh issues a new pair whose refresh token is the *child* of the one redeemed;
-* grace rule (default): a refresh token keeps working until its child is redeemed, so a lost
-  response can be retried with the old token; ``grace=False`` revokes it on first use;
+* grace rule (default): a refresh token keeps working until its child pair is first used (its
+  access token on the API, or its refresh token), so a lost response can be retried with the old
+  token; a second refresh from the same token revokes the earlier, unused child — the pair a late
+  refresh would take from a peer; ``grace=False`` revokes a refresh token on first use;
+* ``GET /api/v4/account`` with a bearer is the API: 200 for a live access token, else 401;
 * revoked tokens answer 401 with ``hint: "Token has been revoked"``;
 * a renamed account answers 404 on its old host; the subdomain lookup on the shared API host
   tells the new one.
@@ -73,11 +76,19 @@ class _RefreshRecord:
     token: str
     parent: _RefreshRecord | None
     revoked: bool = False
+    used: bool = False
+    children: list[_RefreshRecord] = field(default_factory=list)
+
+    def use(self) -> None:
+        """The first use of a pair ends its parent's grace period."""
+        self.used = True
+        if self.parent is not None:
+            self.parent.revoked = True
 
 
 @dataclass
 class Call:
-    kind: str  # "authorization_code" | "refresh_token" | "lookup" | "exchange_api_key"
+    kind: str  # "authorization_code" | "refresh_token" | "lookup" | "exchange_api_key" | "account"
     host: str
     credential: str = field(repr=False, default="")
 
@@ -114,6 +125,8 @@ class FakeTokenEndpoint:
         self.checkpoints = 3
         self.before_response: Callable[[Call], Awaitable[httpx.Response | None]] | None = None
         self._refresh: dict[str, _RefreshRecord] = {}
+        self._access: dict[str, _RefreshRecord] = {}
+        self.api_failure: Callable[[], httpx.Response] | None = None
         self._codes: set[str] = set()
         self._serial = itertools.count(1)
 
@@ -141,9 +154,11 @@ class FakeTokenEndpoint:
             }
         )
         refresh = f"def50200refresh{serial}x"
-        self._refresh[refresh] = _RefreshRecord(
-            refresh, self._refresh.get(parent) if parent else None
-        )
+        parent_record = self._refresh.get(parent) if parent else None
+        record = self._refresh[refresh] = _RefreshRecord(refresh, parent_record)
+        if parent_record is not None:
+            parent_record.children.append(record)
+        self._access[access] = record
         self.secrets.add(access, refresh)
         return OAuthToken(
             access_token=access,
@@ -162,14 +177,39 @@ class FakeTokenEndpoint:
     def count(self, kind: str) -> int:
         return sum(1 for call in self.calls if call.kind == kind)
 
+    def accepts(self, token: OAuthToken) -> bool:
+        """Would amoCRM still take this pair (without using it)?"""
+        record = self._access.get(token.access_token)
+        return record is not None and not record.revoked
+
+    async def late_refresh(self, refresh_token: str) -> httpx.Response:
+        """A refresh that reaches amoCRM only now, sent earlier by a worker that is gone."""
+        request = httpx.Request(
+            "POST",
+            f"https://{self.domain}/oauth2/access_token",
+            json={
+                "client_id": CLIENT_ID,
+                "client_secret": CLIENT_SECRET,
+                "redirect_uri": REDIRECT_URI,
+                "grant_type": "refresh_token",
+                "refresh_token": refresh_token,
+            },
+        )
+        response = await self._token(request, self.domain)
+        if response.status_code == 200:
+            self.secrets.add(response.json()["access_token"], response.json()["refresh_token"])
+        return response
+
     # -- HTTP
 
     async def handle(self, request: httpx.Request) -> httpx.Response:
         host = request.url.netloc.decode("ascii")
         path = request.url.path
-        assert "authorization" not in request.headers, "token calls must not carry a bearer"
         for _ in range(self.checkpoints):
             await anyio.lowlevel.checkpoint()
+        if path == "/api/v4/account" and request.method == "GET":
+            return self._account(request, host)
+        assert "authorization" not in request.headers, "token calls must not carry a bearer"
         if path == "/oauth2/access_token" and request.method == "POST":
             return await self._token(request, host)
         if path == "/oauth2/account/current/subdomain" and request.method == "GET":
@@ -216,8 +256,10 @@ class FakeTokenEndpoint:
             record = self._refresh.get(credential)
             if record is None or record.revoked:
                 return problem(401, "Token has been revoked")
-            if record.parent is not None:
-                record.parent.revoked = True
+            for earlier in record.children:
+                if not earlier.used:
+                    earlier.revoked = True
+            record.use()
             if not self.grace:
                 record.revoked = True
             token = self.issue_pair(parent=credential)
@@ -237,6 +279,20 @@ class FakeTokenEndpoint:
             self.drop_responses -= 1
             raise httpx.ReadError("connection reset while reading the response", request=request)
         return response
+
+    def _account(self, request: httpx.Request, host: str) -> httpx.Response:
+        scheme, _, access = request.headers.get("authorization", "").partition(" ")
+        self.calls.append(Call("account", host, access))
+        self._log("account")
+        if self.api_failure is not None:
+            return self.api_failure()
+        record = self._access.get(access)
+        if scheme != "Bearer" or record is None or record.revoked:
+            return httpx.Response(401, json={"title": "Unauthorized", "status": 401})
+        if host != self.domain:
+            return httpx.Response(404, json={"title": "Not Found", "status": 404})
+        record.use()
+        return httpx.Response(200, json={"id": 31_000_001, "subdomain": host.partition(".")[0]})
 
     def _lookup(self, request: httpx.Request, host: str) -> httpx.Response:
         credential = request.headers.get("x-refresh-token", "")
@@ -272,8 +328,11 @@ class DomainHolder:
     def get(self) -> str:
         return self.domain
 
+    def check(self, value: str) -> str:
+        return normalize_base_domain(value, allow_any_host=self.allow_any_host)
+
     def set(self, value: str) -> None:
-        self.domain = normalize_base_domain(value, allow_any_host=self.allow_any_host)
+        self.domain = self.check(value)
         self.changes.append(self.domain)
 
 
@@ -301,6 +360,7 @@ def make_context(
         set_base_domain=domains.set,
         send=send,
         scheme="https",
+        check_base_domain=domains.check,
     )
 
 
