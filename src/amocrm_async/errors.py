@@ -15,9 +15,10 @@ No message, ``repr`` or attribute ever holds an access token, refresh token or c
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 __all__ = [
@@ -62,8 +63,12 @@ __all__ = [
     "TransportError",
     "UnauthorizedError",
     "ValidationIssue",
+    "WriteReport",
+    "WriteState",
     "error_for_status",
 ]
+
+T = TypeVar("T")
 
 BODY_LIMIT = 2000
 """Raw response bodies kept on errors are cut to this many characters."""
@@ -365,6 +370,8 @@ class BatchError(AmoCRMError):
     * ``failed`` — entities of chunks the server rejected, each with its issues and error;
     * ``unknown`` — entities of chunks whose outcome is unknown (see :class:`OutcomeUnknownError`);
     * ``not_sent`` — entities never sent because an earlier failure stopped the batch.
+
+    ``report`` is the call's :class:`WriteReport` (the one passed as ``report=``, if any).
     """
 
     def __init__(
@@ -375,17 +382,156 @@ class BatchError(AmoCRMError):
         unknown: Sequence[Any],
         not_sent: Sequence[Any],
         errors: Sequence[AmoCRMError],
+        report: WriteReport[Any] | None = None,
     ) -> None:
         self.written = list(written)
         self.failed = list(failed)
         self.unknown = list(unknown)
         self.not_sent = list(not_sent)
         self.errors = list(errors)
+        self.report = report
         first = f"; first error: {errors[0]}" if errors else ""
         super().__init__(
             f"batch write incomplete: {len(self.written)} written, {len(self.failed)} failed, "
             f"{len(self.unknown)} outcome unknown, {len(self.not_sent)} not sent{first}"
         )
+
+
+class WriteState(StrEnum):
+    """Where one model of a chunked write stands (see :class:`WriteReport`)."""
+
+    PENDING = "pending"
+    """Not sent yet; becomes ``NOT_SENT`` if the call ends before it goes out."""
+    IN_FLIGHT = "in_flight"
+    """Its request may have reached the server; becomes ``UNKNOWN`` if the call ends unanswered."""
+    WRITTEN = "written"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    NOT_SENT = "not_sent"
+
+
+_FINAL_STATES = frozenset(
+    {WriteState.WRITTEN, WriteState.FAILED, WriteState.UNKNOWN, WriteState.NOT_SENT}
+)
+
+
+class WriteReport(Generic[T]):
+    """The books of one ``add()``/``update()`` call, kept up to date as its chunks resolve.
+
+    Pass one in to learn where every model stands even when the call does not return — a
+    deadline (``anyio.fail_after``), a cancelled task group, Ctrl-C::
+
+        report: WriteReport[Lead] = WriteReport()
+        with anyio.move_on_after(30):
+            await amo.leads.add(leads, report=report)
+        report.written   # stored, ids filled in
+        report.unknown   # sent, never answered: look them up before resending
+        report.not_sent  # never left the client: safe to send again
+
+    While the call runs, models are ``pending`` or ``in_flight``; once it ends (returned, raised
+    or cancelled) every model is ``written``, ``failed``, ``unknown`` or ``not_sent``. A report
+    records one call.
+    """
+
+    def __init__(self) -> None:
+        self.models: list[T] = []
+        self.errors: list[AmoCRMError] = []
+        self.cancelled = False
+        """The call was cancelled (or interrupted) before every chunk was answered."""
+        self.finished = False
+        """The call has ended; every model has its final state."""
+        self._states: list[WriteState] = []
+        self._failures: dict[int, BatchFailure] = {}
+        self._started = False
+
+    # -- reading ------------------------------------------------------------------------------
+
+    @property
+    def states(self) -> list[WriteState]:
+        """The state of each model, in input order."""
+        return list(self._states)
+
+    def state_of(self, model: T) -> WriteState:
+        """The state of one model of the call (matched by identity)."""
+        for position, candidate in enumerate(self.models):
+            if candidate is model:
+                return self._states[position]
+        raise ValueError("the model is not part of this write")
+
+    def _in(self, state: WriteState) -> list[T]:
+        return [m for m, s in zip(self.models, self._states, strict=True) if s is state]
+
+    @property
+    def written(self) -> list[T]:
+        return self._in(WriteState.WRITTEN)
+
+    @property
+    def failed(self) -> list[BatchFailure]:
+        return [self._failures[i] for i in sorted(self._failures)]
+
+    @property
+    def unknown(self) -> list[T]:
+        return self._in(WriteState.UNKNOWN)
+
+    @property
+    def not_sent(self) -> list[T]:
+        return self._in(WriteState.NOT_SENT)
+
+    @property
+    def pending(self) -> list[T]:
+        return self._in(WriteState.PENDING)
+
+    @property
+    def in_flight(self) -> list[T]:
+        return self._in(WriteState.IN_FLIGHT)
+
+    @property
+    def complete(self) -> bool:
+        """Every model was written."""
+        return self.finished and all(s is WriteState.WRITTEN for s in self._states)
+
+    def counts(self) -> dict[WriteState, int]:
+        """How many models are in each state."""
+        counts = dict.fromkeys(WriteState, 0)
+        for state in self._states:
+            counts[state] += 1
+        return counts
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{state.value}={n}" for state, n in self.counts().items() if n)
+        flags = " cancelled" if self.cancelled else ""
+        return f"<WriteReport {len(self.models)} models: {shown or 'empty'}{flags}>"
+
+    # -- bookkeeping (the write path) ---------------------------------------------------------
+
+    def _begin(self, models: Sequence[T]) -> None:
+        if self._started:
+            raise ValueError("a WriteReport records one call; pass a new one")
+        self._started = True
+        self.models = list(models)
+        self._states = [WriteState.PENDING] * len(self.models)
+
+    def _set(self, positions: Iterable[int], state: WriteState) -> None:
+        for position in positions:
+            if self._states[position] not in _FINAL_STATES:
+                self._states[position] = state
+
+    def _fail(self, position: int, failure: BatchFailure) -> None:
+        self._set((position,), WriteState.FAILED)
+        self._failures[position] = failure
+
+    def _finish(self, *, cancelled: bool) -> None:
+        """End of the call: what never went out is not sent, what got no answer is unknown."""
+        if self.finished:
+            return
+        unresolved = any(s not in _FINAL_STATES for s in self._states)
+        for position, state in enumerate(self._states):
+            if state is WriteState.PENDING:
+                self._states[position] = WriteState.NOT_SENT
+            elif state is WriteState.IN_FLIGHT:
+                self._states[position] = WriteState.UNKNOWN
+        self.cancelled = cancelled and unresolved
+        self.finished = True
 
 
 class ReauthorizationRequiredError(AmoCRMError):

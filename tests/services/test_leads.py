@@ -189,7 +189,7 @@ async def test_add_chunks_120_into_50_50_20_and_maps_ids(
     def respond(request: httpx.Request) -> httpx.Response:
         items = json.loads(request.content)
         created = [
-            {"id": 1000 + int(item["request_id"]), "request_id": item["request_id"]}
+            {"id": 1000 + int(item["name"][1:]), "request_id": item["request_id"]}
             for item in reversed(items)  # mapping must go by request_id, not position
         ]
         return httpx.Response(200, json={"_links": {}, "_embedded": {"leads": created}})
@@ -200,9 +200,10 @@ async def test_add_chunks_120_into_50_50_20_and_maps_ids(
     assert sorted(len(body(c)) for c in route.calls) == [20, 50, 50]
     assert result is not leads and result == leads
     assert [lead.id for lead in result] == [1000 + i for i in range(120)]
-    assert [lead.request_id for lead in result] == [str(i) for i in range(120)]
-    first = next(c for c in route.calls if body(c)[0]["request_id"] == "0")
-    assert body(first)[0] == {"name": "n0", "price": 0, "request_id": "0"}
+    rids = [lead.request_id or "" for lead in result]
+    assert len(set(rids)) == 120 and not any(rid.startswith("0") for rid in rids)
+    first = next(c for c in route.calls if body(c)[0]["name"] == "n0")
+    assert body(first)[0] == {"name": "n0", "price": 0, "request_id": rids[0]}
 
 
 async def test_add_partial_failure_reports_every_model(
@@ -210,7 +211,7 @@ async def test_add_partial_failure_reports_every_model(
 ) -> None:
     def respond(request: httpx.Request) -> httpx.Response:
         items = json.loads(request.content)
-        if items[0]["request_id"] == "50":
+        if items[0]["name"] == "n50":
             return httpx.Response(
                 400,
                 json={
@@ -219,13 +220,13 @@ async def test_add_partial_failure_reports_every_model(
                     "detail": "Request validation failed",
                     "validation-errors": [
                         {
-                            "request_id": "57",
+                            "request_id": items[7]["request_id"],
                             "errors": [{"code": "InvalidType", "path": "price", "detail": "int"}],
                         }
                     ],
                 },
             )
-        created = [{"id": 1 + int(i["request_id"]), "request_id": i["request_id"]} for i in items]
+        created = [{"id": 1 + int(i["name"][1:]), "request_id": i["request_id"]} for i in items]
         return httpx.Response(200, json={"_embedded": {"leads": created}})
 
     router.post("/api/v4/leads").mock(side_effect=respond)
@@ -234,12 +235,12 @@ async def test_add_partial_failure_reports_every_model(
         with pytest.raises(errors.BatchError) as info:
             await amo.leads.add(leads)
     error = info.value
-    assert [m.request_id for m in error.written] == [str(i) for i in range(50)]
+    assert error.written == leads[:50]
     assert all(m.id == 1 + i for i, m in enumerate(error.written))
-    assert [f.item.request_id for f in error.failed] == [str(i) for i in range(50, 100)]
-    bad = next(f for f in error.failed if f.item.request_id == "57")
+    assert [f.item for f in error.failed] == leads[50:100]
+    bad = next(f for f in error.failed if f.item is leads[57])
     assert [(i.code, i.path) for i in bad.issues] == [("InvalidType", "price")]
-    assert [m.request_id for m in error.not_sent] == [str(i) for i in range(100, 130)]
+    assert error.not_sent == leads[100:]
     assert error.unknown == []
     assert "50 written, 50 failed, 0 outcome unknown, 30 not sent" in str(error)
 
@@ -248,12 +249,13 @@ async def test_add_write_dropped_is_outcome_unknown_not_replayed(
     router: respx.MockRouter, amo: AmoCRMClient
 ) -> None:
     route = router.post("/api/v4/leads").mock(side_effect=httpx.ReadError("connection reset"))
+    leads = [Lead(name="a"), Lead(name="b")]
     with pytest.raises(errors.BatchError) as info:
-        await amo.leads.add([Lead(name="a"), Lead(name="b")])
+        await amo.leads.add(leads)
     assert route.call_count == 1
     assert [m.name for m in info.value.unknown] == ["a", "b"]
     assert isinstance(info.value.errors[0], errors.OutcomeUnknownError)
-    assert info.value.errors[0].request_ids == ["0", "1"]
+    assert info.value.errors[0].request_ids == [m.request_id for m in leads]
 
 
 async def test_add_one_raises_the_error_itself(router: respx.MockRouter, amo: AmoCRMClient) -> None:
@@ -296,8 +298,8 @@ async def test_update_and_update_one(router: respx.MockRouter, amo: AmoCRMClient
     one, two = Lead(id=1, name="A"), Lead(id=2, price=5)
     await amo.leads.update([one, two])
     assert body(batch.calls.last) == [
-        {"id": 1, "name": "A", "request_id": "0"},
-        {"id": 2, "price": 5, "request_id": "1"},
+        {"id": 1, "name": "A", "request_id": one.request_id},
+        {"id": 2, "price": 5, "request_id": two.request_id},
     ]
     assert (one.updated_at, two.updated_at) == (111, 222)
     one.status_id = 143
@@ -359,7 +361,7 @@ async def test_add_complex(router: respx.MockRouter, amo: AmoCRMClient) -> None:
     sent = body(route.calls.last)
     assert sent[0] == {
         "name": "deal 0",
-        "request_id": "0",
+        "request_id": leads[0].request_id,
         "_embedded": {
             "contacts": [{"first_name": "Ann", "last_name": "0"}],
             "companies": [{"name": "Co 0"}],
@@ -379,7 +381,7 @@ async def test_add_complex_chunks_at_50(router: respx.MockRouter, amo: AmoCRMCli
         side_effect=lambda request: httpx.Response(
             200,
             json=[
-                {"id": int(i["request_id"]) + 1, "request_id": [i["request_id"]], "merged": False}
+                {"id": int(i["name"]) + 1, "request_id": [i["request_id"]], "merged": False}
                 for i in json.loads(request.content)
             ],
         )
@@ -454,8 +456,11 @@ async def test_generated_request_ids_never_collide_with_the_callers(
     route = router.post("/api/v4/leads").mock(side_effect=respond)
     first, second = Lead(name="a"), Lead(name="b", request_id="0")
     await amo.leads.add([first, second])
-    assert [i["request_id"] for i in body(route.calls.last)] == ["0.1", "0"]
+    generated = first.request_id or ""
+    assert [i["request_id"] for i in body(route.calls.last)] == [generated, "0"]
+    assert generated.isdigit() and not generated.startswith("0")
     assert (first.id, second.id) == (1, 2)
+    assert first.request_id_is_generated and not second.request_id_is_generated
     with pytest.raises(ValueError, match="duplicate request_id"):
         await amo.leads.add([Lead(name="x", request_id="7"), Lead(name="y", request_id="7")])
 

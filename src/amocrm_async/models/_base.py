@@ -4,7 +4,11 @@ amoCRM answers with more than it accepts: responses carry read-only fields (``up
 ``account_id``, ``field_type`` …), fields the SDK does not know yet, and ``null`` for anything
 unset. Writes must send none of those, except the explicit ``null`` that clears a custom field.
 Those rules live here once, in ``to_api()``; models only declare which fields are read-only
-(``__read_only__``) or may be sent as ``null`` (``__null_on_write__``).
+(``__read_only__``), may be sent as ``null`` (``__null_on_write__``) or are only sent when
+creating (``__create_only__``: ``created_at``/``created_by``/``updated_by``, which a read entity
+must not send back — an echoed ``updated_by`` would attribute the change to the last editor).
+An empty ``_embedded.tags`` list is never sent: read from the server and sent back, it could wipe
+tags added since (``tags=None`` set explicitly removes all tags).
 
 There are two bases:
 
@@ -20,12 +24,13 @@ There are two bases:
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Iterable, Set
 from typing import Any, ClassVar, TypeVar, cast, dataclass_transform
 
 from pydantic import (
     BaseModel,
     ConfigDict,
+    PrivateAttr,
     SerializationInfo,
     SerializerFunctionWrapHandler,
     model_serializer,
@@ -43,6 +48,7 @@ _STRUCT_CONFIG = ConfigDict(
     populate_by_name=True,
     validate_assignment=True,
     coerce_numbers_to_str=True,
+    allow_inf_nan=False,
 )
 
 _T = TypeVar("_T")
@@ -107,7 +113,9 @@ class AmoModel(BaseModel):
       ``null``.
     """
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True, validate_assignment=True)
+    model_config = ConfigDict(
+        extra="allow", populate_by_name=True, validate_assignment=True, allow_inf_nan=False
+    )
 
     __read_only__: ClassVar[frozenset[str]] = frozenset()
     __null_on_write__: ClassVar[frozenset[str]] = frozenset()
@@ -116,6 +124,34 @@ class AmoModel(BaseModel):
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         _write_keys(cls)
+
+    @classmethod
+    def updatable_fields(cls) -> frozenset[str]:
+        """Names of the fields an update may send: neither read-only nor create-only."""
+        return frozenset(name for name, _ in _write_keys(cls)) - cls._create_only()
+
+    @classmethod
+    def _create_only(cls) -> frozenset[str]:
+        return frozenset()
+
+    def overlay(self, target: AmoModel, names: Iterable[str]) -> None:
+        """Copy the fields ``names`` of this model onto ``target`` (a model of the same class),
+        skipping ``None``; a nested model present on both sides is overlaid field by field with
+        the updatable fields set on it, so read-only parts of ``target`` stay the server's.
+        Assignments are validated."""
+        for name in names:
+            value = self.__dict__.get(name)
+            current = target.__dict__.get(name)
+            if value is None or value == current:
+                continue
+            if (
+                isinstance(value, AmoModel)
+                and isinstance(current, AmoModel)
+                and type(value) is type(current)
+            ):
+                value.overlay(current, value.model_fields_set & type(value).updatable_fields())
+            else:
+                setattr(target, name, value)
 
     def to_api(self) -> dict[str, Any]:
         """Return the JSON-ready write payload for this model.
@@ -154,21 +190,78 @@ class AmoEntity(AmoModel):
 
     ``id`` is filled in when the entity is created, ``request_id`` ties an entity of a batch to
     its line in the answer, and ``updated_at`` is copied back after every write. Subclasses
-    keep declaring which of their fields are read-only.
+    keep declaring which of their fields are read-only, and which are only sent when creating
+    (``__create_only__``; dropped from the payload of an entity that has an ``id``).
+
+    A ``request_id`` the SDK generated for a batch is remembered as such: a later write gives the
+    model a fresh one, so leftovers of several failed batches can be sent together. A
+    ``request_id`` you set is kept (and must be unique within a batch).
     """
+
+    __create_only__: ClassVar[frozenset[str]] = frozenset()
 
     id: int | None = None
     request_id: str | None = None
     updated_at: int | None = None
 
+    _generated_request_id: str | None = PrivateAttr(default=None)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        unknown = cls.__create_only__ - cls.model_fields.keys()
+        if unknown:
+            raise TypeError(f"{cls.__name__} lists unknown fields: {sorted(unknown)}")
+
+    @classmethod
+    def _create_only(cls) -> frozenset[str]:
+        return cls.__create_only__
+
+    @property
+    def request_id_is_generated(self) -> bool:
+        """Whether ``request_id`` is one the SDK generated (``False`` if you set it)."""
+        rid = self.request_id
+        return rid is not None and rid == self._generated_request_id
+
+    @property
+    def caller_request_id(self) -> str | None:
+        """The ``request_id`` you set, or ``None`` if there is none or the SDK generated it."""
+        return None if self.request_id_is_generated else self.request_id
+
+    def _assign_request_id(self, rid: str | None, *, generated: bool) -> None:
+        self.request_id = rid
+        self._generated_request_id = rid if generated else None
+
+    def _request_id_state(self) -> tuple[str | None, str | None]:
+        return self.request_id, self._generated_request_id
+
+    def _restore_request_id(self, state: tuple[str | None, str | None]) -> None:
+        self.request_id, self._generated_request_id = state
+
+    def _write_filter(self, data: dict[str, Any]) -> dict[str, Any]:
+        payload = super()._write_filter(data)
+        if self.id is not None:
+            for name in self.__create_only__:
+                payload.pop(_json_key(type(self), name), None)
+        return payload
+
+
+def _json_key(cls: type[Any], name: str) -> str:
+    for field, key in _write_keys(cls):
+        if field == name:
+            return key
+    return name
+
 
 def _tidy_embedded(payload: dict[str, Any]) -> None:
     """Drop ``_embedded.tags`` when ``tags_to_add``/``tags_to_delete`` are used, as amoCRM wants,
-    and an ``_embedded`` object left empty, so writes never send ``"_embedded": {}``."""
+    or when it is an empty list (sent back after a read it could wipe tags added since; clear
+    tags with an explicit ``tags=None``), and an ``_embedded`` object left empty, so writes never
+    send ``"_embedded": {}``."""
     embedded = payload.get("_embedded")
     if embedded is None:
         return
-    if "tags_to_add" in payload or "tags_to_delete" in payload:
+    if "tags_to_add" in payload or "tags_to_delete" in payload or embedded.get("tags") == []:
         embedded.pop("tags", None)
     if not embedded:
         del payload["_embedded"]

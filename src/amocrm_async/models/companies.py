@@ -27,11 +27,13 @@ class CompanyEmbedded(AmoModel):
 
 
 class Company(HasCustomFields, CompanyRef, AmoEntity):
-    """A company; a full :class:`CompanyRef`. Timestamps are unix seconds."""
+    """A company; a full :class:`CompanyRef`. Timestamps are unix seconds; ``created_at``,
+    ``created_by`` and ``updated_by`` are only sent when creating."""
 
     __read_only__ = frozenset(
         {"group_id", "updated_at", "closest_task_at", "is_deleted", "account_id", "links"}
     )
+    __create_only__ = frozenset({"created_at", "created_by", "updated_by"})
 
     name: str | None = None
     responsible_user_id: int | None = None

@@ -45,7 +45,8 @@ class Contact(HasCustomFields, ContactRef, AmoEntity):
     """A contact; a full :class:`ContactRef`.
 
     ``is_main`` is only present when the contact is embedded in a lead; it is sent only as part
-    of a lead's ``_embedded.contacts``. Timestamps are unix seconds.
+    of a lead's ``_embedded.contacts``. Timestamps are unix seconds; ``created_at``,
+    ``created_by`` and ``updated_by`` are only sent when creating.
     """
 
     __read_only__ = frozenset(
@@ -60,6 +61,7 @@ class Contact(HasCustomFields, ContactRef, AmoEntity):
             "links",
         }
     )
+    __create_only__ = frozenset({"created_at", "created_by", "updated_by"})
 
     name: str | None = None
     first_name: str | None = None

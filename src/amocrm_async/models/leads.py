@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from typing import Any, Final
 
 from pydantic import ConfigDict, Field, SerializeAsAny, TypeAdapter
@@ -85,9 +87,14 @@ class Lead(HasCustomFields, AmoEntity):
     """A lead (deal).
 
     Timestamps are unix seconds. ``price`` is read as an int and may be written as an int or a
-    float with minor units; the exact decimal price is ``price_with_minor_units`` (read-only).
+    float with minor units; the exact decimal price is ``price_with_minor_units``, which is never
+    sent itself but, as in the PHP library, is what is written as ``price`` — so a lead read at
+    300.99 and written back keeps 300.99 (see :meth:`exact_price`). Assigning ``price`` replaces
+    it (``price_with_minor_units`` becomes ``None``); assigning ``price_with_minor_units`` sets
+    ``price`` to its whole part.
     ``loss_reason_id`` is not sent when ``status_id`` says the lead is anything but lost.
-    ``_embedded.contacts``/``companies``/``source`` are only sent when creating (no ``id``).
+    ``_embedded.contacts``/``companies``/``source`` and ``created_at``/``created_by``/``updated_by``
+    are only sent when creating (no ``id``).
     """
 
     __read_only__ = frozenset(
@@ -104,6 +111,7 @@ class Lead(HasCustomFields, AmoEntity):
             "links",
         }
     )
+    __create_only__ = frozenset({"created_at", "created_by", "updated_by"})
 
     name: str | None = None
     price: int | float | None = None
@@ -186,10 +194,42 @@ class Lead(HasCustomFields, AmoEntity):
             payload.setdefault("_embedded", {}).update(extra)
         return payload
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name == "price":
+            super().__setattr__("price_with_minor_units", None)
+        elif name == "price_with_minor_units":
+            minor = self.price_with_minor_units
+            super().__setattr__("price", None if minor is None else math.trunc(minor))
+
+    def exact_price(self) -> int | float | None:
+        """The price as a write sends it: ``price_with_minor_units`` when it is this ``price``
+        with its minor units, else ``price`` (one changed behind the setter's back, e.g. by
+        ``model_copy(update=...)``, wins over the old exact value)."""
+        minor, price = self.price_with_minor_units, self.price
+        if minor is not None and (price is None or abs(minor - price) < 1):
+            return int(minor) if minor.is_integer() else minor
+        return price
+
+    def overlay(self, target: AmoModel, names: Iterable[str]) -> None:
+        names = set(names)
+        super().overlay(target, names - {"price"})
+        exact = self.exact_price()
+        if "price" not in names or exact is None or not isinstance(target, Lead):
+            return
+        if target.exact_price() != exact:
+            if isinstance(exact, float):
+                target.price_with_minor_units = exact
+            else:
+                target.price = exact
+
     def _write_filter(self, data: dict[str, Any]) -> dict[str, Any]:
         payload = super()._write_filter(data)
         if self.status_id is not None and self.status_id != LOST_STATUS_ID:
             payload.pop("loss_reason_id", None)
+        exact = self.exact_price()
+        if exact is not None:
+            payload["price"] = exact
         return payload
 
 

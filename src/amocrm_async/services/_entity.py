@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Generic, TypeVar, Unpack, get_args, get_origin
 from .._pagination import Page, PageIterator
 from .._pipeline import APIResponse
 from .._service import CallOptions, Service, entity_id, request_options, with_param
-from ..errors import BatchError, NotFoundError
+from ..errors import BatchError, NotFoundError, WriteReport
 from ..filters._base import BaseFilter
 from ..models._base import AmoEntity
 from ..models._hal import collection_adapter
@@ -32,6 +32,7 @@ from ._writes import (
     ChunkedWrite,
     apply_by_request_id,
     assign_request_ids,
+    check_sendable,
 )
 
 __all__ = [
@@ -131,6 +132,7 @@ class EntityService(Service, Generic[E]):
         options: CallOptions,
         *,
         require_id: bool = False,
+        report: WriteReport[E] | None = None,
     ) -> list[E]:
         return await ChunkedWrite(
             self._pipeline,
@@ -144,6 +146,7 @@ class EntityService(Service, Generic[E]):
             request_ids=self._request_ids,
             require_id=require_id,
             max_chunk=self.max_chunk,
+            report=report,
         ).run()
 
 
@@ -213,14 +216,17 @@ class Creatable(EntityService[E]):
         models: Sequence[E],
         *,
         chunk_size: int = DEFAULT_BATCH,
+        report: WriteReport[E] | None = None,
         **options: Unpack[CallOptions],
     ) -> list[E]:
         """Create entities in chunks; fills ``id`` (and ``request_id``) in, returns them in order.
 
         Raises :class:`~amocrm_async.errors.BatchError` saying which were written, which failed
-        (with the server's issues) and which were not sent.
+        (with the server's issues) and which were not sent. Pass a
+        :class:`~amocrm_async.errors.WriteReport` as ``report=`` to have the same books kept
+        while the call runs and when it is cancelled (a deadline, Ctrl-C).
         """
-        return await self._write("POST", models, chunk_size, options)
+        return await self._write("POST", models, chunk_size, options, report=report)
 
     async def add_one(self, model: E, **options: Unpack[CallOptions]) -> E:
         """Create one entity; errors are raised as they are (not wrapped in a BatchError)."""
@@ -233,25 +239,39 @@ class Updatable(EntityService[E]):
         models: Sequence[E],
         *,
         chunk_size: int = DEFAULT_BATCH,
+        report: WriteReport[E] | None = None,
         **options: Unpack[CallOptions],
     ) -> list[E]:
-        """Update entities (each needs ``id``) in chunks; only the fields set are changed."""
-        return await self._write("PATCH", models, chunk_size, options, require_id=True)
+        """Update entities (each needs ``id``) in chunks; only the fields set are changed.
+
+        Failures and ``report=`` work as for ``add``.
+        """
+        return await self._write(
+            "PATCH", models, chunk_size, options, require_id=True, report=report
+        )
 
     async def update_one(self, model: E, **options: Unpack[CallOptions]) -> E:
-        """Update one entity with ``PATCH <path>/{id}``; ``updated_at`` is copied back."""
+        """Update one entity with ``PATCH <path>/{id}``; ``updated_at`` is copied back.
+
+        A payload that cannot be sent raises :class:`ValueError` naming the field, before any
+        request; an answer that cannot be decoded raises
+        :class:`~amocrm_async.errors.OutcomeUnknownError` (the server may have applied it).
+        """
         if model.id is None:
             raise ValueError(f"update_one: the {type(model).__name__} has no id")
-        response = await self._pipeline.request(
+        payload = model.to_api()
+        check_sendable(payload, f"update_one: the {type(model).__name__}")
+        data = await self._pipeline.request_decoded(
             "PATCH",
             self._item_path(model.id),
-            json=model.to_api(),
+            APIResponse.json,
+            json=payload,
             options=request_options(options),
             request_ids=[model.request_id or str(model.id)],
         )
-        data = response.json()
-        if isinstance(data, dict) and isinstance(data.get("updated_at"), int):
-            model.updated_at = data["updated_at"]
+        updated_at = data.get("updated_at") if isinstance(data, dict) else None
+        if isinstance(updated_at, int) and not isinstance(updated_at, bool):
+            model.updated_at = updated_at
         return model
 
     async def sync_one(
@@ -264,19 +284,32 @@ class Updatable(EntityService[E]):
     ) -> E:
         """Re-read an entity and lay local values over the server's.
 
-        By default every field that is set and not None on ``model`` wins, as in the PHP
-        library's ``syncOne`` — for an entity read earlier that is all of them. Pass
+        By default every updatable field that is set and not None on ``model`` wins, as in the
+        PHP library's ``syncOne`` — for an entity read earlier that is all of them. Pass
         ``keep={"price", ...}`` to keep only the fields you changed and take the rest fresh.
+        Read-only and create-only fields (``updated_at``, ``created_by`` …) always come from the
+        server, so ``update_one`` of the result sends only fields an update can change; nested
+        models (``embedded``) are merged field by field.
         """
         if model.id is None:
             raise ValueError(f"sync_one: the {type(model).__name__} has no id")
-        names = model.model_fields_set if keep is None else set(keep)
-        unknown = names - type(model).model_fields.keys()
-        if unknown:
-            raise ValueError(f"sync_one: unknown field(s) {sorted(unknown)}")
+        cls = type(model)
+        updatable = cls.updatable_fields() - {"id", "request_id"}
+        if keep is None:
+            names = model.model_fields_set & updatable
+        else:
+            names = set(keep)
+            unknown = names - cls.model_fields.keys()
+            if unknown:
+                raise ValueError(f"sync_one: unknown field(s) {sorted(unknown)}")
+            fixed = names - updatable
+            if fixed:
+                raise ValueError(
+                    f"sync_one: {sorted(fixed)} cannot be kept: an update never sends them"
+                )
         fresh = await self._get_one(model.id, with_, options)
-        local = {name: getattr(model, name) for name in names if getattr(model, name) is not None}
-        return fresh.model_copy(update=local)
+        model.overlay(fresh, sorted(names))
+        return fresh
 
 
 class Deletable(EntityService[E]):
