@@ -7,7 +7,8 @@ The token endpoint models amoCRM's refresh-token rotation:
   access token on the API, or its refresh token), so a lost response can be retried with the old
   token; a second refresh from the same token revokes the earlier, unused child — the pair a late
   refresh would take from a peer; ``grace=False`` revokes a refresh token on first use;
-* ``GET /api/v4/account`` with a bearer is the API: 200 for a live access token, else 401;
+* ``GET /api/v4/...`` with a bearer is the API: 200 for a live access token (its first use
+  ends the grace period of the refresh token it replaced), else 401; ``api_failure`` overrides;
 * revoked tokens answer 401 with ``hint: "Token has been revoked"``;
 * a renamed account answers 404 on its old host; the subdomain lookup on the shared API host
   tells the new one.
@@ -207,8 +208,8 @@ class FakeTokenEndpoint:
         path = request.url.path
         for _ in range(self.checkpoints):
             await anyio.lowlevel.checkpoint()
-        if path == "/api/v4/account" and request.method == "GET":
-            return self._account(request, host)
+        if path.startswith("/api/v4/") and request.method == "GET":
+            return self._api(request, host)
         assert "authorization" not in request.headers, "token calls must not carry a bearer"
         if path == "/oauth2/access_token" and request.method == "POST":
             return await self._token(request, host)
@@ -280,10 +281,11 @@ class FakeTokenEndpoint:
             raise httpx.ReadError("connection reset while reading the response", request=request)
         return response
 
-    def _account(self, request: httpx.Request, host: str) -> httpx.Response:
+    def _api(self, request: httpx.Request, host: str) -> httpx.Response:
         scheme, _, access = request.headers.get("authorization", "").partition(" ")
-        self.calls.append(Call("account", host, access))
-        self._log("account")
+        kind = "account" if request.url.path == "/api/v4/account" else "api"
+        self.calls.append(Call(kind, host, access))
+        self._log(kind)
         if self.api_failure is not None:
             return self.api_failure()
         record = self._access.get(access)
@@ -293,6 +295,9 @@ class FakeTokenEndpoint:
             return httpx.Response(404, json={"title": "Not Found", "status": 404})
         record.use()
         return httpx.Response(200, json={"id": 31_000_001, "subdomain": host.partition(".")[0]})
+
+    def calls_of(self, kind: str) -> list[Call]:
+        return [call for call in self.calls if call.kind == kind]
 
     def _lookup(self, request: httpx.Request, host: str) -> httpx.Response:
         credential = request.headers.get("x-refresh-token", "")

@@ -345,6 +345,37 @@ def test_normalize_base_domain_any_host_still_refuses_garbage(value: str) -> Non
         normalize_base_domain(value, allow_any_host=True)
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://admin:hunter2pw@acme.amocrm.ru/",
+        "admin:hunter2pw@acme.amocrm.ru",
+        "//admin:hunter2pw@evil.example",
+        "ftp://admin:hunter2pw@acme.amocrm.ru",
+        "http://admin:hunter2pw@127.0.0.1:0",
+        "bad..host/?access_token=hunter2pw",
+        "bad..host#hunter2pw",
+    ],
+)
+@pytest.mark.parametrize("any_host", [False, True])
+def test_invalid_base_domain_never_echoes_credentials(value: str, any_host: bool) -> None:
+    with pytest.raises(InvalidBaseDomainError) as caught:
+        normalize_base_domain(value, allow_any_host=any_host)
+    message = str(caught.value)
+    assert "hunter2pw" not in message and "admin" not in message
+    assert "hunter2pw" not in repr(caught.value)
+    if "@" in value:
+        assert "<credentials>@" in message
+
+
+def test_callback_with_credentials_in_the_referer_does_not_echo_them() -> None:
+    with pytest.raises(AuthorizationCallbackError) as caught:
+        parse_oauth_callback(
+            "code=abc&state=S&referer=https://admin:hunter2pw@acme.amocrm.ru", expected_state="S"
+        )
+    assert "hunter2pw" not in str(caught.value)
+
+
 def test_invalid_base_domain_message_is_clear() -> None:
     with pytest.raises(InvalidBaseDomainError, match=r"SUBDOMAIN\.amocrm\.ru") as caught:
         normalize_base_domain("evil.example")

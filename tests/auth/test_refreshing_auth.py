@@ -9,13 +9,16 @@ import anyio
 import httpx
 import pytest
 
+from amocrm_async import AmoCRMClient, MemoryRateLimiter
 from amocrm_async._clock import VirtualClock
 from amocrm_async._oauth import OAuthConfig
 from amocrm_async._refreshing_auth import RefreshingAuth
 from amocrm_async._token_store import FileTokenStore, MemoryTokenStore, StoredToken
 from amocrm_async._tokens import OAuthToken
 from amocrm_async.errors import (
+    AmoCRMError,
     InvalidBaseDomainError,
+    OAuthError,
     ReauthorizationRequiredError,
     TokenStoreError,
     TokenStoreLockTimeoutError,
@@ -96,6 +99,29 @@ async def test_a_failing_callback_is_logged_and_the_request_goes_on(
     stored = await store.inner.load("acme")
     assert stored is not None and stored.token.access_token == token
     assert "on_token_refreshed failed" in caplog.text
+
+
+async def test_a_failing_callback_is_logged_without_its_message_or_traceback(
+    make_auth: MakeAuth,
+    store: RecordingStore,
+    endpoint: FakeTokenEndpoint,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The callback holds the tokens; its exception text (and a traceback) may quote them."""
+    await seed(store, endpoint, expires_in=-1)
+
+    async def leaky(token: OAuthToken, base_domain: str) -> None:
+        raise ValueError(f"cannot save {token.access_token} / {token.refresh_token}")
+
+    auth = make_auth(on_token_refreshed=leaky)
+    await auth.get_access_token()
+
+    [record] = [r for r in caplog.records if "on_token_refreshed" in r.getMessage()]
+    assert record.levelno == logging.ERROR
+    assert record.exc_info is None and record.exc_text is None and record.stack_info is None
+    message = record.getMessage()
+    assert "ValueError" in message and "test_refreshing_auth.py" in message and "leaky" in message
+    # the autouse leak guard checks every record for the tokens
 
 
 async def test_hundred_concurrent_callers_cause_exactly_one_refresh(
@@ -327,6 +353,102 @@ async def test_authorize_stores_the_first_pair(
     assert stored.token == token
     assert await auth.get_access_token() == token.access_token
     assert endpoint.count("authorization_code") == 1
+
+
+async def test_authorize_does_not_repoint_the_client_when_the_exchange_fails(
+    make_auth: MakeAuth, endpoint: FakeTokenEndpoint, domains: DomainHolder
+) -> None:
+    domains.domain = "other.amocrm.ru"
+    seen_during_exchange: list[str] = []
+
+    async def observe(call: object) -> None:
+        seen_during_exchange.append(domains.domain)
+        return None
+
+    endpoint.before_response = observe
+    auth = make_auth()
+    with pytest.raises(OAuthError):
+        await auth.authorize("def50200never-issued", base_domain=DOMAIN)
+    endpoint.unreachable = True
+    with pytest.raises(httpx.ConnectError):
+        await auth.authorize(endpoint.issue_code(), base_domain=DOMAIN)
+
+    assert endpoint.count("authorization_code") == 2
+    assert seen_during_exchange == ["other.amocrm.ru"]  # concurrent requests stayed put too
+    assert domains.domain == "other.amocrm.ru" and domains.changes == []
+
+
+async def test_authorize_refuses_to_turn_a_client_into_another_accounts(
+    make_auth: MakeAuth, store: RecordingStore, endpoint: FakeTokenEndpoint, domains: DomainHolder
+) -> None:
+    record = await seed(store, endpoint)
+    auth = make_auth()
+    await auth.get_access_token()
+
+    with pytest.raises(ValueError, match="one client per account") as caught:
+        await auth.authorize(endpoint.issue_code(), base_domain="beta.amocrm.ru")
+
+    assert "acme.amocrm.ru" in str(caught.value) and "beta.amocrm.ru" in str(caught.value)
+    assert endpoint.calls == []  # the code is not spent: it can go to the right client
+    assert domains.domain == DOMAIN and domains.changes == []
+    assert await store.inner.load("acme") == record
+
+
+async def test_authorize_may_name_the_account_the_store_already_holds(
+    make_auth: MakeAuth, store: RecordingStore, endpoint: FakeTokenEndpoint, domains: DomainHolder
+) -> None:
+    await seed(store, endpoint, expires_in=-1)
+    endpoint.revoke_all()
+    domains.domain = "placeholder.amocrm.ru"
+    auth = make_auth()
+
+    token = await auth.authorize(endpoint.issue_code(), base_domain="https://acme.amocrm.ru/")
+
+    assert domains.domain == DOMAIN
+    stored = await store.inner.load("acme")
+    assert stored is not None and stored.token == token and stored.version == 2
+
+
+async def test_reauthorising_a_renamed_account_from_a_client_made_for_its_new_host(
+    make_auth: MakeAuth, store: RecordingStore, endpoint: FakeTokenEndpoint, domains: DomainHolder
+) -> None:
+    """The way out the refusal points to: a client created for the host, same token key."""
+    await seed(store, endpoint, expires_in=-1)
+    endpoint.revoke_all()
+    endpoint.rename("acme-new.amocrm.ru")
+    domains.domain = "acme-new.amocrm.ru"
+    auth = make_auth()
+
+    await auth.authorize(endpoint.issue_code())
+
+    stored = await store.inner.load("acme")
+    assert stored is not None and stored.base_domain == "acme-new.amocrm.ru"
+
+
+async def test_authorize_through_the_client_keeps_its_host_on_failure(
+    config: OAuthConfig, endpoint: FakeTokenEndpoint, clock: VirtualClock
+) -> None:
+    store = MemoryTokenStore()
+    async with AmoCRMClient(
+        "other.amocrm.ru",
+        oauth=config,
+        token_store=store,
+        transport=httpx.MockTransport(endpoint.handle),
+        clock=clock,
+        rate_limiter=MemoryRateLimiter(clock),
+    ) as amo:
+        with pytest.raises(OAuthError):
+            await amo.authorize("def50200never-issued", base_domain=DOMAIN)
+        assert amo.base_domain == "other.amocrm.ru"
+        with pytest.raises(AmoCRMError):
+            await amo.authorize(endpoint.issue_code(), base_domain="acme.amocrm.ru.evil.example")
+        assert amo.base_domain == "other.amocrm.ru"
+        assert endpoint.count("authorization_code") == 1  # nothing went to the foreign host
+
+        token = await amo.authorize(endpoint.issue_code(), base_domain=DOMAIN)
+        assert amo.base_domain == DOMAIN
+        stored = await store.load("other.amocrm.ru")
+        assert stored is not None and stored.token == token
 
 
 async def test_authorize_refuses_a_foreign_host_before_sending_the_secret(
