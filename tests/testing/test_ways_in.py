@@ -74,6 +74,7 @@ def test_control_routes_serve_out_of_process_users() -> None:
             "leads": 4,
             "contacts": 0,
             "companies": 0,
+            "tasks": 0,
         }
         token = client.post("/_fake/token").json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}

@@ -7,7 +7,7 @@ See ``docs/testing.md``.
 
 from amocrm_async._clock import VirtualClock
 from amocrm_async.testing._asgi import FakeASGIApp, serve
-from amocrm_async.testing._fake import FakeAmoCRM, FakeStats, RequestRecord
+from amocrm_async.testing._fake import FakeAmoCRM
 from amocrm_async.testing._faults import (
     ConnectFault,
     ConnectionDropped,
@@ -19,7 +19,8 @@ from amocrm_async.testing._faults import (
 from amocrm_async.testing._http import FakeResponse
 from amocrm_async.testing._oauth import Integration
 from amocrm_async.testing._ratelimit import RateLimitSettings
-from amocrm_async.testing._seed import SeedResult
+from amocrm_async.testing._registry import SeedResult
+from amocrm_async.testing._stats import FakeStats, RequestRecord
 from amocrm_async.testing._transport import FakeTransport
 
 LATENCY = FaultKind.LATENCY

@@ -7,14 +7,13 @@ import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from amocrm_async.testing._faults import NetworkFault
+from amocrm_async.testing._http import Core, FakeResponse
 
 if TYPE_CHECKING:
     import uvicorn
-
-    from amocrm_async.testing._fake import FakeAmoCRM
 
 __all__ = ["FakeASGIApp", "ThreadedServer", "serve"]
 
@@ -28,6 +27,77 @@ class DroppedByFake(ConnectionAbortedError):
     """Raised inside the ASGI app to make the server abort the connection (injected fault)."""
 
 
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class Servable(Protocol):
+    """Anything with an ASGI ``app`` (a ``FakeAmoCRM``): what :func:`serve` runs."""
+
+    @property
+    def app(self) -> ASGIApp: ...
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    """The request body, or None when the client disconnected first."""
+    chunks = []
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        more = bool(message.get("more_body", False))
+    return b"".join(chunks)
+
+
+def _request_of(scope: Scope) -> tuple[str, list[tuple[str, str]]]:
+    """The absolute URL (from the ``Host`` header, else the server address) and the headers."""
+    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", ())]
+    host = next((v for k, v in headers if k.lower() == "host"), None)
+    if host is None:
+        server = scope.get("server") or ("localhost", None)
+        host = f"{server[0]}:{server[1]}" if server[1] else str(server[0])
+    raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+    path = raw_path.decode("latin-1") if isinstance(raw_path, bytes) else str(raw_path)
+    query = scope.get("query_string", b"").decode("latin-1")
+    url = f"{scope.get('scheme', 'http')}://{host}{path}" + (f"?{query}" if query else "")
+    return url, headers
+
+
+async def _send_response(send: Send, response: FakeResponse) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": response.status,
+            "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+            + [(b"content-length", str(len(response.body)).encode("ascii"))],
+        }
+    )
+    await send({"type": "http.response.body", "body": response.body})
+
+
+async def _drop(send: Send, fault: NetworkFault) -> None:
+    """Promise a body, then abort: the client sees the connection break mid-response."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", b"1048576")],
+        }
+    )
+    raise DroppedByFake(f"connection dropped by injected fault: {fault.kind.value}") from None
+
+
 class FakeASGIApp:
     """ASGI 3 application over :meth:`FakeAmoCRM.handle`.
 
@@ -36,62 +106,24 @@ class FakeASGIApp:
     connection mid-response and the client sees a protocol error instead of a usable reply.
     """
 
-    def __init__(self, fake: FakeAmoCRM) -> None:
+    def __init__(self, fake: Core) -> None:
         self.fake = fake
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+            await _lifespan(receive, send)
+            return
         if scope["type"] != "http":
             raise RuntimeError(f"unsupported ASGI scope type {scope['type']!r}")
-        chunks = []
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunks.append(message.get("body", b""))
-            more = bool(message.get("more_body", False))
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", ())]
-        host = next((v for k, v in headers if k.lower() == "host"), None)
-        if host is None:
-            server = scope.get("server") or ("localhost", None)
-            host = f"{server[0]}:{server[1]}" if server[1] else str(server[0])
-        raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
-        path = raw_path.decode("latin-1") if isinstance(raw_path, bytes) else str(raw_path)
-        query = scope.get("query_string", b"").decode("latin-1")
-        url = f"{scope.get('scheme', 'http')}://{host}{path}" + (f"?{query}" if query else "")
+        body = await _read_body(receive)
+        if body is None:
+            return
+        url, headers = _request_of(scope)
         try:
-            response = await self.fake.handle(scope["method"], url, headers, b"".join(chunks))
+            response = await self.fake.handle(scope["method"], url, headers, body)
         except NetworkFault as fault:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 200,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", b"1048576"),
-                    ],
-                }
-            )
-            raise DroppedByFake(
-                f"connection dropped by injected fault: {fault.kind.value}"
-            ) from None
-        await send(
-            {
-                "type": "http.response.start",
-                "status": response.status,
-                "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
-                + [(b"content-length", str(len(response.body)).encode("ascii"))],
-            }
-        )
-        await send({"type": "http.response.body", "body": response.body})
+            await _drop(send, fault)
+        await _send_response(send, response)
 
 
 class _HideInjectedDrops(logging.Filter):
@@ -118,7 +150,7 @@ def _uvicorn() -> Any:
 
 
 def serve(
-    fake: FakeAmoCRM, host: str = "127.0.0.1", port: int = 8000, *, log_level: str = "info"
+    fake: Servable, host: str = "127.0.0.1", port: int = 8000, *, log_level: str = "info"
 ) -> None:
     """Serve ``fake.app`` with uvicorn until interrupted (used by ``amocrm-async fake-server``)."""
     uvicorn = _uvicorn()
@@ -130,7 +162,7 @@ def serve(
 class ThreadedServer:
     """uvicorn on an already-bound socket in a daemon thread (for loopback tests)."""
 
-    def __init__(self, fake: FakeAmoCRM, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
         uv = _uvicorn()
         _quiet_injected_drops()
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -143,7 +175,7 @@ class ThreadedServer:
             raise
         self.host = host
         self.port: int = self._socket.getsockname()[1]
-        config = uv.Config(fake.app, log_level="warning", lifespan="off", access_log=False)
+        config = uv.Config(app, log_level="warning", lifespan="off", access_log=False)
         self._server: uvicorn.Server = uv.Server(config)
         self._thread = threading.Thread(
             target=self._server.run,

@@ -8,15 +8,15 @@ import hashlib
 import json
 import random
 import threading
-from collections import Counter
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.utils import formatdate
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from amocrm_async._clock import Clock, SystemClock
-from amocrm_async.testing._entities import SPECS, parse_with, render_entity
+from amocrm_async.testing._asgi import FakeASGIApp, ThreadedServer
+from amocrm_async.testing._call import Call
 from amocrm_async.testing._faults import (
     ConnectFault,
     ConnectionDropped,
@@ -25,18 +25,11 @@ from amocrm_async.testing._faults import (
     FaultKind,
 )
 from amocrm_async.testing._fields import render_definition
-from amocrm_async.testing._handlers import (
-    Api,
-    Call,
-    bad_request,
-    check_redirect,
-    oauth_problem,
-    subdomain_json,
-)
 from amocrm_async.testing._http import (
     PLAIN_JSON,
     BadBody,
     FakeResponse,
+    Headers,
     Request,
     html_page,
     json_response,
@@ -49,14 +42,19 @@ from amocrm_async.testing._oauth import (
     OAuthError,
     OAuthRegistry,
     RefreshToken,
+    bad_request,
+    check_redirect,
+    oauth_problem,
+    subdomain_json,
 )
 from amocrm_async.testing._ratelimit import RateLimiter, RateLimitSettings, RetryAfterHeader
-from amocrm_async.testing._seed import SeedResult, seed_account
-from amocrm_async.testing._state import ENTITY_TYPES, Account, IdAllocator, build_account
-
-if TYPE_CHECKING:
-    from amocrm_async.testing._asgi import FakeASGIApp
-    from amocrm_async.testing._transport import FakeTransport
+from amocrm_async.testing._registry import Registry, SeedResult
+from amocrm_async.testing._state import Account
+from amocrm_async.testing._stats import FakeStats, RequestRecord
+from amocrm_async.testing._transport import FakeTransport
+from amocrm_async.testing.resources import RESOURCES
+from amocrm_async.testing.resources.pipelines import pipelines_of
+from amocrm_async.testing.resources.users import admin_of, users_of
 
 __all__ = ["FakeAmoCRM", "FakeStats", "RequestRecord"]
 
@@ -68,92 +66,12 @@ _API_DOMAINS = {
 }
 
 
+REGISTRY = Registry(RESOURCES)
+"""The fake's resources and everything built from them (routes, seeding, lookups)."""
+
+
 def api_domain_for(tld: str) -> str:
     return _API_DOMAINS.get(tld, f"api-a.{tld}")
-
-
-@dataclass(slots=True)
-class RequestRecord:
-    """One entry of ``fake.requests``."""
-
-    method: str
-    path: str
-    query: dict[str, Any]
-    raw_query: str
-    status: int
-    """HTTP status; 0 when the connection was dropped or refused before a response existed."""
-    time: float
-    """``fake.clock.monotonic()`` when the request was handled."""
-    json: Any
-    """Parsed JSON body (form bodies as a dict), or None."""
-    host: str
-    headers: dict[str, str]
-    request_id: str
-    fault: str | None = None
-
-
-@dataclass
-class FakeStats:
-    """Counters for assertions; ``fake.reset_stats()`` starts them over."""
-
-    requests: Counter[tuple[str, str, int]] = field(default_factory=Counter)
-    """Requests by ``(method, path, status)`` (status 0: no response)."""
-    rate_limited: int = 0
-    """429 answers (server-side limiter and injected ``rate_limit`` faults)."""
-    blocked: int = 0
-    """403 answers sent because an account is blocked."""
-    blocks: int = 0
-    """Times an account went into the blocked state."""
-    unauthorized: int = 0
-    """401 answers on API calls."""
-    tokens_issued: int = 0
-    """Token pairs issued by the token endpoint (both grants)."""
-    token_refreshes: int = 0
-    """Successful ``refresh_token`` grants."""
-    rejected_refreshes: int = 0
-    """Failed ``refresh_token`` grants (revoked, superseded, unknown, bad client...)."""
-    entities_created: Counter[str] = field(default_factory=Counter)
-    entities_updated: Counter[str] = field(default_factory=Counter)
-    batch_sizes: list[int] = field(default_factory=list)
-    """Entity count of every successful entity write request (POST/PATCH, complex)."""
-    faults: Counter[str] = field(default_factory=Counter)
-    """Injected faults that fired, by kind."""
-
-    @property
-    def total_requests(self) -> int:
-        return sum(self.requests.values())
-
-    def count(
-        self, method: str | None = None, path: str | None = None, status: int | None = None
-    ) -> int:
-        """Requests matching all given criteria."""
-        return sum(
-            n
-            for (m, p, s), n in self.requests.items()
-            if (method is None or m == method.upper())
-            and (path is None or p == path)
-            and (status is None or s == status)
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "requests": [
-                {"method": m, "path": p, "status": s, "count": n}
-                for (m, p, s), n in self.requests.items()
-            ],
-            "total_requests": self.total_requests,
-            "rate_limited": self.rate_limited,
-            "blocked": self.blocked,
-            "blocks": self.blocks,
-            "unauthorized": self.unauthorized,
-            "tokens_issued": self.tokens_issued,
-            "token_refreshes": self.token_refreshes,
-            "rejected_refreshes": self.rejected_refreshes,
-            "entities_created": dict(self.entities_created),
-            "entities_updated": dict(self.entities_updated),
-            "batch_sizes": list(self.batch_sizes),
-            "faults": dict(self.faults),
-        }
 
 
 class _Keep(enum.Enum):
@@ -171,7 +89,8 @@ class _Retired:
 
 
 class FakeAmoCRM:
-    """A stateful in-memory amoCRM: accounts, OAuth, leads/contacts/companies, limits and faults.
+    """A stateful in-memory amoCRM: accounts, OAuth, leads, contacts, companies, tasks, limits
+    and faults.
 
     Three ways in, one core (:meth:`handle`): :attr:`transport` (an ``httpx`` transport, no
     sockets), :attr:`app` (an ASGI app; :meth:`serving` / :meth:`serve_in_thread` run it under
@@ -208,7 +127,7 @@ class FakeAmoCRM:
 
     def _init_state(self) -> None:
         seed = self._seed
-        self._ids = IdAllocator()
+        self._ids = REGISTRY.new_ids()
         self._rng = random.Random(seed)
         self._oauth = OAuthRegistry(
             random.Random(f"oauth-{seed}"), hashlib.sha256(f"amocrm-fake/{seed}".encode()).digest()
@@ -218,7 +137,6 @@ class FakeAmoCRM:
         self._retired: dict[str, _Retired] = {}
         self._private: dict[int, Integration] = {}
         self._limiter = RateLimiter(self.rate_limit_settings)
-        self._api = Api(self)
         self._sequence = 0
         self.stats = FakeStats()
         self.requests: list[RequestRecord] = []
@@ -237,7 +155,7 @@ class FakeAmoCRM:
         host = f"{subdomain}.{tld}"
         if host in self._hosts:
             raise ValueError(f"account {host} already exists")
-        account = build_account(self._ids, subdomain, tld, self._now(), name)
+        account = REGISTRY.new_account(self._ids, subdomain, tld, self._now(), name)
         self._accounts[account.id] = account
         self._hosts[host] = account
         self._retired.pop(host, None)
@@ -322,7 +240,7 @@ class FakeAmoCRM:
         with self._lock:
             target = self._account(account)
             return self._oauth.issue_code(
-                integration, target.id, target.admin.id, self.clock.time()
+                integration, target.id, admin_of(target).id, self.clock.time()
             )
 
     def issue_token_pair(
@@ -334,7 +252,7 @@ class FakeAmoCRM:
             return self._oauth.issue_pair(
                 integration.client_id,
                 target.id,
-                target.admin.id,
+                admin_of(target).id,
                 target.base_domain,
                 api_domain_for(target.tld),
                 self.clock.time(),
@@ -355,7 +273,7 @@ class FakeAmoCRM:
             return self._oauth.issue_long_lived(
                 integration.client_id,
                 target.id,
-                target.admin.id,
+                admin_of(target).id,
                 target.base_domain,
                 api_domain_for(target.tld),
                 self.clock.time(),
@@ -379,7 +297,7 @@ class FakeAmoCRM:
     def api_key(self, login: str | None = None, account: str | None = None) -> tuple[str, str]:
         """``(login, api_key)`` of a user (default: the admin) for ``/oauth2/exchange_api_key``."""
         target = self._account(account)
-        for user in target.users.values():
+        for user in users_of(target).values():
             if (login is None and user.is_admin) or user.email == login:
                 return user.email, user.api_key
         raise KeyError(f"no user {login!r}")
@@ -456,25 +374,18 @@ class FakeAmoCRM:
     # Data
     # ------------------------------------------------------------------------------------------
 
-    def seed(
-        self, *, leads: int = 0, contacts: int = 0, companies: int = 0, account: str | None = None
-    ) -> SeedResult:
-        """Create realistic entities directly in the store (no requests, no stats)."""
+    def seed(self, *, account: str | None = None, **counts: int) -> SeedResult:
+        """Create realistic entities directly in the store (no requests, no stats).
+
+        Keywords are entity types: ``fake.seed(leads=1_000, contacts=200, tasks=50)``.
+        """
         with self._lock:
-            return seed_account(
-                self._account(account),
-                self._ids,
-                self._rng,
-                self._now(),
-                leads=leads,
-                contacts=contacts,
-                companies=companies,
-            )
+            return REGISTRY.seed(self._account(account), self._ids, self._rng, self._now(), counts)
 
     def count(
         self, entity_type: str, account: str | None = None, *, include_deleted: bool = False
     ) -> int:
-        store = self._account(account).stores[entity_type]
+        store = REGISTRY.entity(entity_type).store(self._account(account))
         if include_deleted:
             return len(store)
         return sum(1 for e in store.values() if not e.deleted)
@@ -485,13 +396,10 @@ class FakeAmoCRM:
         """Wire JSON of every (not deleted) entity of a type, as ``GET`` would render it."""
         with self._lock:
             target = self._account(account)
-            spec = SPECS[entity_type]
-            options = parse_with(spec, ",".join(with_))
-            rendered = [
-                render_entity(target, spec, e, f"https://{target.base_domain}", options)
-                for e in target.stores[entity_type].values()
-                if not e.deleted
-            ]
+            resource = REGISTRY.entity(entity_type)
+            options = resource.parse_with(",".join(with_))
+            render = resource.renderer(target, f"https://{target.base_domain}", options)
+            rendered = [render(e) for e in resource.store(target).values() if not e.deleted]
             return copy.deepcopy(rendered)
 
     def entity(
@@ -505,33 +413,34 @@ class FakeAmoCRM:
         """Wire JSON of one entity (deleted ones included), or None."""
         with self._lock:
             target = self._account(account)
-            spec = SPECS[entity_type]
-            entity = target.stores[entity_type].get(entity_id)
+            resource = REGISTRY.entity(entity_type)
+            entity = resource.store(target).get(entity_id)
             if entity is None:
                 return None
-            options = parse_with(spec, ",".join(with_))
+            options = resource.parse_with(",".join(with_))
             return copy.deepcopy(
-                render_entity(target, spec, entity, f"https://{target.base_domain}", options)
+                resource.render(target, entity, f"https://{target.base_domain}", options)
             )
 
     def delete_entities(
         self, entity_type: str, ids: Iterable[int], account: str | None = None
     ) -> None:
-        """Move entities to the trash (they show up only with ``with=only_deleted``)."""
+        """Delete entities: leads, contacts and companies go to the trash (they show up only with
+        ``with=only_deleted``); entities without a trash (tasks) are removed."""
         with self._lock:
             target = self._account(account)
+            resource = REGISTRY.entity(entity_type)
             now = self._now()
+            store = resource.store(target)
             for entity_id in ids:
-                entity = target.stores[entity_type][entity_id]
-                entity.data["is_deleted"] = True
-                entity.data["updated_at"] = now
+                resource.trash(target, store[entity_id], now)
             target.touch()
 
     def custom_fields(self, entity_type: str, account: str | None = None) -> list[dict[str, Any]]:
         """Custom-field definitions of an entity type (wire JSON)."""
         target = self._account(account)
         base = f"https://{target.base_domain}"
-        return [render_definition(d, target, base) for d in target.fields[entity_type].values()]
+        return [render_definition(d, target.id, base) for d in target.fields[entity_type].values()]
 
     def field_id(
         self,
@@ -574,14 +483,14 @@ class FakeAmoCRM:
                     {"id": s.id, "name": s.name, "type": s.type} for s in p.statuses.values()
                 ],
             }
-            for p in target.pipelines.values()
+            for p in pipelines_of(target).values()
         ]
 
     def users(self, account: str | None = None) -> list[dict[str, Any]]:
         target = self._account(account)
         return [
             {"id": u.id, "name": u.name, "email": u.email, "is_admin": u.is_admin}
-            for u in target.users.values()
+            for u in users_of(target).values()
         ]
 
     # ------------------------------------------------------------------------------------------
@@ -610,8 +519,6 @@ class FakeAmoCRM:
     def transport(self) -> FakeTransport:
         """An ``httpx.AsyncBaseTransport`` calling the core directly (no sockets)."""
         if self._transport is None:
-            from amocrm_async.testing._transport import FakeTransport
-
             self._transport = FakeTransport(self)
         return self._transport
 
@@ -619,17 +526,13 @@ class FakeAmoCRM:
     def app(self) -> FakeASGIApp:
         """An ASGI 3 application over the same core."""
         if self._app is None:
-            from amocrm_async.testing._asgi import FakeASGIApp
-
             self._app = FakeASGIApp(self)
         return self._app
 
     @contextmanager
     def serve_in_thread(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
         """Run uvicorn in a background thread; yields the base URL (``http://127.0.0.1:PORT``)."""
-        from amocrm_async.testing._asgi import ThreadedServer
-
-        server = ThreadedServer(self, host, port)
+        server = ThreadedServer(self.app, host, port)
         server.start()
         try:
             yield server.base_url
@@ -641,9 +544,7 @@ class FakeAmoCRM:
         """Async form of :meth:`serve_in_thread` (thread start/stop run off the event loop)."""
         import anyio.to_thread
 
-        from amocrm_async.testing._asgi import ThreadedServer
-
-        server = ThreadedServer(self, host, port)
+        server = ThreadedServer(self.app, host, port)
         await anyio.to_thread.run_sync(server.start)
         try:
             yield server.base_url
@@ -658,7 +559,7 @@ class FakeAmoCRM:
         self,
         method: str,
         url: str,
-        headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+        headers: Headers = None,
         body: bytes = b"",
     ) -> FakeResponse:
         """Handle one HTTP request against the in-memory state.
@@ -690,34 +591,49 @@ class FakeAmoCRM:
             self.stats.faults[fault.kind.value] += 1
         primary = next((f for f in fired if f.kind is not FaultKind.LATENCY), None)
         kind = primary.kind if primary is not None else None
-        if kind is FaultKind.CONNECT_ERROR:
-            self._record(req, 0, kind)
-            raise ConnectFault(kind)
-        if kind is FaultKind.CONNECTION_RESET:
-            self._record(req, 0, kind)
-            raise ConnectionDropped(kind)
-        assert primary is not None or kind is None
-        if primary is not None and kind is FaultKind.STATUS and not primary.apply:
-            response = self._fault_status(primary)
-        elif primary is not None and kind is FaultKind.RATE_LIMIT:
-            self.stats.rate_limited += 1
-            ra = primary.retry_after if primary.retry_after is not None else 1
-            response = self._too_many(ra, primary.retry_after_header)
-        elif primary is not None and kind is FaultKind.HTML_BODY:
-            response = html_page(primary.status or 502)
-            if primary.body is not None:
-                response.body = _raw_body(primary.body)
-        else:
+        if primary is not None and primary.kind in (
+            FaultKind.CONNECT_ERROR,
+            FaultKind.CONNECTION_RESET,
+        ):
+            self._record(req, 0, primary.kind)
+            no_connection = (
+                ConnectFault if primary.kind is FaultKind.CONNECT_ERROR else ConnectionDropped
+            )
+            raise no_connection(primary.kind)
+        response = self._instead_of_handling(primary)
+        if response is None:
             response = self._route(req)
             if kind is FaultKind.APPLY_THEN_DROP:
                 self._record(req, response.status, kind)
                 raise ConnectionDropped(kind, applied=True)
-            if primary is not None and kind is FaultKind.STATUS:
-                response = self._fault_status(primary)
-            elif kind is FaultKind.TRUNCATED_BODY:
-                response.body = response.body[: len(response.body) // 2]
+            response = self._after_handling(primary, response)
         response.set_header("X-Request-Id", req.request_id)
         self._record(req, response.status, kind)
+        return response
+
+    def _instead_of_handling(self, fault: Fault | None) -> FakeResponse | None:
+        """The answer of a fault that replaces handling the request (None: handle it)."""
+        if fault is None:
+            return None
+        if fault.kind is FaultKind.STATUS and not fault.apply:
+            return self._fault_status(fault)
+        if fault.kind is FaultKind.RATE_LIMIT:
+            self.stats.rate_limited += 1
+            retry_after = fault.retry_after if fault.retry_after is not None else 1
+            return self._too_many(retry_after, fault.retry_after_header)
+        if fault.kind is FaultKind.HTML_BODY:
+            response = html_page(fault.status or 502)
+            if fault.body is not None:
+                response.body = _raw_body(fault.body)
+            return response
+        return None
+
+    def _after_handling(self, fault: Fault | None, response: FakeResponse) -> FakeResponse:
+        """What a fault that fires after handling does to the answer."""
+        if fault is not None and fault.kind is FaultKind.STATUS:
+            return self._fault_status(fault)
+        if fault is not None and fault.kind is FaultKind.TRUNCATED_BODY:
+            response.body = response.body[: len(response.body) // 2]
         return response
 
     def _record(self, req: Request, status: int, fault: FaultKind | None) -> None:
@@ -846,10 +762,19 @@ class FakeAmoCRM:
                 )
         user_id = record.user_id
         context_user = req.headers.get("x-context-user-id", "").strip()
-        if context_user.isdigit() and int(context_user) in account.users:
+        if context_user.isdigit() and int(context_user) in users_of(account):
             user_id = int(context_user)
-        call = Call(req, account, record, user_id, self._now(), self._ids)
-        return self._api.dispatch(call)
+        call = Call(
+            req,
+            account,
+            user_id,
+            self._now(),
+            self._ids,
+            self.stats,
+            REGISTRY.link_rules,
+            self.missing_entity_status,
+        )
+        return REGISTRY.dispatch(call)
 
     # -- OAuth endpoints -------------------------------------------------------------------------
 
@@ -890,47 +815,17 @@ class FakeAmoCRM:
         return self._exchange_api_key(req, account)
 
     def _token_endpoint(self, req: Request, bound: Account | None) -> FakeResponse:
-        oauth = self._oauth
         grant: object = None
-        grantor: AuthCode | RefreshToken
-        parent: RefreshToken | None = None
         try:
-            try:
-                body = req.form_or_json()
-            except BadBody:
-                raise bad_request("The request is missing a required parameter") from None
-            if not isinstance(body, dict):
-                raise bad_request("The request is missing a required parameter")
+            body = _json_object(req.form_or_json)
             grant = body.get("grant_type")
-            integration = oauth.check_client(body.get("client_id"), body.get("client_secret"))
+            integration = self._oauth.check_client(body.get("client_id"), body.get("client_secret"))
             check_redirect(integration, body)
             now = self.clock.time()
-            if grant == "authorization_code":
-                code = body.get("code")
-                pending = oauth.codes.get(code) if isinstance(code, str) else None
-                if bound is not None and pending is not None and pending.account_id != bound.id:
-                    raise bad_request("Cannot decrypt the authorization code")
-                grantor = oauth.redeem_code(integration, code, now)
-            elif grant == "refresh_token":
-                token = body.get("refresh_token")
-                known = oauth.refresh.get(token) if isinstance(token, str) else None
-                if bound is not None and known is not None and known.account_id != bound.id:
-                    raise OAuthError(
-                        401,
-                        "Token has been revoked",
-                        "Некорректный запрос",
-                        "Токен выдан другому аккаунту",
-                    )
-                grantor = parent = oauth.redeem_refresh(integration, token, now)
-            else:
-                raise OAuthError(
-                    400,
-                    "The authorization grant type is not supported by the authorization server.",
-                    "Некорректный тип авторизации",
-                    "Тип авторизации не поддерживается",
-                )
+            grantor = self._redeem(grant, body, integration, bound, now)
+            parent = grantor if isinstance(grantor, RefreshToken) else None
             target = self._accounts[grantor.account_id]
-            pair = oauth.issue_pair(
+            pair = self._oauth.issue_pair(
                 integration.client_id,
                 target.id,
                 grantor.user_id,
@@ -948,19 +843,48 @@ class FakeAmoCRM:
         self.stats.tokens_issued += 1
         return json_response(200, pair, PLAIN_JSON)
 
+    def _redeem(
+        self,
+        grant: object,
+        body: dict[str, Any],
+        integration: Integration,
+        bound: Account | None,
+        now: float,
+    ) -> AuthCode | RefreshToken:
+        """The code or refresh token a grant uses up (``bound``: the host's account)."""
+        oauth = self._oauth
+        if grant == "authorization_code":
+            code = body.get("code")
+            pending = oauth.codes.get(code) if isinstance(code, str) else None
+            if bound is not None and pending is not None and pending.account_id != bound.id:
+                raise bad_request("Cannot decrypt the authorization code")
+            return oauth.redeem_code(integration, code, now)
+        if grant == "refresh_token":
+            token = body.get("refresh_token")
+            known = oauth.refresh.get(token) if isinstance(token, str) else None
+            if bound is not None and known is not None and known.account_id != bound.id:
+                raise OAuthError(
+                    401,
+                    "Token has been revoked",
+                    "Некорректный запрос",
+                    "Токен выдан другому аккаунту",
+                )
+            return oauth.redeem_refresh(integration, token, now)
+        raise OAuthError(
+            400,
+            "The authorization grant type is not supported by the authorization server.",
+            "Некорректный тип авторизации",
+            "Тип авторизации не поддерживается",
+        )
+
     def _exchange_api_key(self, req: Request, account: Account) -> FakeResponse:
         try:
-            try:
-                body = req.json()
-            except BadBody:
-                raise bad_request("The request is missing a required parameter") from None
-            if not isinstance(body, dict):
-                raise bad_request("The request is missing a required parameter")
+            body = _json_object(req.json)
             integration = self._oauth.check_client(
                 body.get("client_uuid"), body.get("client_secret")
             )
             login, api_key = body.get("login"), body.get("api_key")
-            user = next((u for u in account.users.values() if u.email == login), None)
+            user = next((u for u in users_of(account).values() if u.email == login), None)
             if user is None or not isinstance(api_key, str) or api_key != user.api_key:
                 raise OAuthError(
                     401,
@@ -1009,94 +933,23 @@ class FakeAmoCRM:
         if not isinstance(body, dict):
             return problem(400, "Expected a JSON object")
         account = body.get("account") if isinstance(body.get("account"), str) else None
-        try:
-            if (req.method, route) == ("GET", ""):
-                return json_response(200, self._describe(), PLAIN_JSON)
-            if (req.method, route) == ("GET", "stats"):
-                return json_response(200, self.stats.as_dict(), PLAIN_JSON)
-            if (req.method, route) == ("GET", "requests"):
-                log = [
-                    {
-                        "method": r.method,
-                        "path": r.path,
-                        "query": r.raw_query,
-                        "status": r.status,
-                        "time": r.time,
-                        "json": r.json,
-                        "fault": r.fault,
-                    }
-                    for r in self.requests
-                ]
-                return json_response(200, log, PLAIN_JSON)
-            if req.method != "POST" and not (req.method == "DELETE" and route == "faults"):
+        action = _CONTROL_ROUTES.get((req.method, route))
+        if action is None:
+            if req.method != "POST":
                 return problem(405, f"Method {req.method} is not allowed")
-            if route == "reset":
-                self.reset()
-            elif route == "reset_stats":
-                self.reset_stats()
-            elif route == "unblock":
-                self.unblock(account)
-            elif route == "expire_tokens":
-                return json_response(200, {"expired": self.expire_tokens(account)}, PLAIN_JSON)
-            elif route == "seed":
-                result = self.seed(
-                    leads=int(body.get("leads", 0)),
-                    contacts=int(body.get("contacts", 0)),
-                    companies=int(body.get("companies", 0)),
-                    account=account,
-                )
-                counts = {
-                    "leads": len(result.leads),
-                    "contacts": len(result.contacts),
-                    "companies": len(result.companies),
-                }
-                return json_response(200, counts, PLAIN_JSON)
-            elif route == "token":
-                expires_in = float(body.get("expires_in", LONG_LIVED_TTL))
-                token = self.long_lived_token(expires_in=expires_in, account=account)
-                return json_response(
-                    200,
-                    {"access_token": token, "base_domain": self._account(account).base_domain},
-                    PLAIN_JSON,
-                )
-            elif route == "integrations":
-                integration = self.register_integration(
-                    str(body.get("redirect_uri", "https://example.com/oauth/callback"))
-                )
-                code = self.issue_authorization_code(integration, account)
-                return json_response(
-                    200,
-                    {
-                        "client_id": integration.client_id,
-                        "client_secret": integration.client_secret,
-                        "redirect_uri": integration.redirect_uri,
-                        "code": code,
-                    },
-                    PLAIN_JSON,
-                )
-            elif route == "faults" and req.method == "DELETE":
-                self.faults.clear()
-            elif route == "faults":
-                options = {k: v for k, v in body.items() if k != "kind"}
-                self.faults.add(str(body.get("kind")), **options)
-            elif route == "rate_limit":
-                options = {k: v for k, v in body.items() if k != "enabled"}
-                self.set_rate_limit(bool(body.get("enabled", True)), **options)
-            elif route == "rename":
-                new = self.rename_subdomain(str(body["old"]), str(body["new"]))
-                return json_response(200, {"base_domain": new}, PLAIN_JSON)
-            else:
-                return problem(404, f"Unknown control route /_fake/{route}")
+            return problem(404, f"Unknown control route /_fake/{route}")
+        try:
+            answer = action(self, body, account)
         except (KeyError, TypeError, ValueError) as exc:
             return problem(400, f"Bad control request: {exc}")
-        return no_content()
+        return no_content() if answer is None else json_response(200, answer, PLAIN_JSON)
 
     def _describe(self) -> dict[str, Any]:
         return {
             "base_domain": self.base_domain,
             "accounts": [
                 {"id": a.id, "base_domain": a.base_domain, "blocked": a.blocked}
-                | {t: sum(1 for e in a.stores[t].values() if not e.deleted) for t in ENTITY_TYPES}
+                | REGISTRY.counts(a)
                 for a in self._accounts.values()
             ],
             "rate_limit": {
@@ -1105,6 +958,41 @@ class FakeAmoCRM:
                 "account_rps": self.rate_limit_settings.account_rps,
             },
             "faults": [f.kind.value for f in self.faults],
+        }
+
+    def _request_log(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "method": r.method,
+                "path": r.path,
+                "query": r.raw_query,
+                "status": r.status,
+                "time": r.time,
+                "json": r.json,
+                "fault": r.fault,
+            }
+            for r in self.requests
+        ]
+
+    def _seed_counts(self, body: dict[str, Any], account: str | None) -> dict[str, int]:
+        """``POST /_fake/seed``: the body names entity types; answers the count of each."""
+        counts = {name: int(body[name]) for name in REGISTRY.entities if name in body}
+        result = self.seed(account=account, **counts)
+        return {name: len(ids) for name, ids in result.as_dict().items()}
+
+    def _control_token(self, body: dict[str, Any], account: str | None) -> dict[str, Any]:
+        expires_in = float(body.get("expires_in", LONG_LIVED_TTL))
+        token = self.long_lived_token(expires_in=expires_in, account=account)
+        return {"access_token": token, "base_domain": self._account(account).base_domain}
+
+    def _control_integration(self, body: dict[str, Any], account: str | None) -> dict[str, Any]:
+        redirect_uri = str(body.get("redirect_uri", "https://example.com/oauth/callback"))
+        integration = self.register_integration(redirect_uri)
+        return {
+            "client_id": integration.client_id,
+            "client_secret": integration.client_secret,
+            "redirect_uri": integration.redirect_uri,
+            "code": self.issue_authorization_code(integration, account),
         }
 
     def __repr__(self) -> str:
@@ -1125,3 +1013,49 @@ def _grant_type(req: Request) -> object:
     except BadBody:
         return None
     return body.get("grant_type") if isinstance(body, dict) else None
+
+
+def _json_object(parse: Callable[[], Any]) -> dict[str, Any]:
+    """The body of an OAuth request as an object; a 400 OAuth error otherwise."""
+    try:
+        body = parse()
+    except BadBody:
+        raise bad_request("The request is missing a required parameter") from None
+    if not isinstance(body, dict):
+        raise bad_request("The request is missing a required parameter")
+    return body
+
+
+ControlAction = Callable[[FakeAmoCRM, dict[str, Any], "str | None"], Any]
+"""``(fake, body, account) -> JSON answer`` (None: 204)."""
+
+
+def _options(body: dict[str, Any], *left_out: str) -> dict[str, Any]:
+    return {key: value for key, value in body.items() if key not in left_out}
+
+
+def _add_fault(fake: FakeAmoCRM, body: dict[str, Any], account: str | None) -> None:
+    fake.faults.add(str(body.get("kind")), **_options(body, "kind"))
+
+
+_CONTROL_ROUTES: dict[tuple[str, str], ControlAction] = {
+    ("GET", ""): lambda fake, body, account: fake._describe(),
+    ("GET", "stats"): lambda fake, body, account: fake.stats.as_dict(),
+    ("GET", "requests"): lambda fake, body, account: fake._request_log(),
+    ("POST", "reset"): lambda fake, body, account: fake.reset(),
+    ("POST", "reset_stats"): lambda fake, body, account: fake.reset_stats(),
+    ("POST", "unblock"): lambda fake, body, account: fake.unblock(account),
+    ("POST", "expire_tokens"): lambda fake, body, account: {"expired": fake.expire_tokens(account)},
+    ("POST", "seed"): FakeAmoCRM._seed_counts,
+    ("POST", "token"): FakeAmoCRM._control_token,
+    ("POST", "integrations"): FakeAmoCRM._control_integration,
+    ("POST", "faults"): _add_fault,
+    ("DELETE", "faults"): lambda fake, body, account: fake.faults.clear(),
+    ("POST", "rate_limit"): lambda fake, body, account: fake.set_rate_limit(
+        bool(body.get("enabled", True)), **_options(body, "enabled")
+    ),
+    ("POST", "rename"): lambda fake, body, account: {
+        "base_domain": fake.rename_subdomain(str(body["old"]), str(body["new"]))
+    },
+}
+"""The ``/_fake/*`` routes: ``(method, route)`` → action."""

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from amocrm_async.testing._query import parse_query
 
 __all__ = [
     "HAL_JSON",
+    "PLAIN_JSON",
     "PROBLEM_JSON",
     "BadBody",
+    "Core",
     "FakeResponse",
     "Request",
     "html_page",
@@ -240,3 +242,17 @@ class Request:
         if text.startswith(("{", "[")):
             return self.json()
         return dict(parse_qsl(text, keep_blank_values=True))
+
+
+Headers = Mapping[str, str] | Iterable[tuple[str, str]] | None
+
+
+class Core(Protocol):
+    """What the ways in (``fake.transport``, ``fake.app``) need of the fake: its request handler.
+
+    They depend on this, not on ``FakeAmoCRM``, so the core and its adapters import one way.
+    """
+
+    async def handle(
+        self, method: str, url: str, headers: Headers = None, body: bytes = b""
+    ) -> FakeResponse: ...

@@ -19,6 +19,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from amocrm_async.testing._http import PLAIN_JSON, PROBLEM_JSON, FakeResponse, json_response
+from amocrm_async.testing._state import Account
+
 __all__ = [
     "AUTH_CODE_TTL",
     "AccessToken",
@@ -27,8 +30,12 @@ __all__ = [
     "OAuthError",
     "OAuthRegistry",
     "RefreshToken",
+    "bad_request",
+    "check_redirect",
     "decode_jwt",
     "encode_jwt",
+    "oauth_problem",
+    "subdomain_json",
 ]
 
 AUTH_CODE_TTL = 20 * 60
@@ -409,3 +416,45 @@ class OAuthRegistry:
         if record is None or record.state != "active":
             return None
         return record
+
+
+# ----------------------------------------------------------------------------------------------
+# Wire helpers of the OAuth endpoints
+# ----------------------------------------------------------------------------------------------
+
+OAUTH_PROBLEM_TYPE = "https://developers.amocrm.ru/v3/errors/OAuthProblemJson"
+_BAD_REQUEST_DETAIL = "В запросе отсутствует ряд параметров или параметры невалидны"  # noqa: RUF001
+
+
+def oauth_problem(error: OAuthError) -> FakeResponse:
+    payload = {
+        "hint": error.hint,
+        "title": error.title,
+        "type": OAUTH_PROBLEM_TYPE,
+        "status": error.status,
+        "detail": error.detail,
+    }
+    return json_response(error.status, payload, PROBLEM_JSON)
+
+
+def subdomain_json(account: Account) -> FakeResponse:
+    return json_response(
+        200,
+        {
+            "id": account.id,
+            "subdomain": account.subdomain,
+            "domain": account.base_domain,
+            "top_level_domain": account.tld.rsplit(".", 1)[-1],
+        },
+        PLAIN_JSON,
+    )
+
+
+def bad_request(hint: str, detail: str = _BAD_REQUEST_DETAIL) -> OAuthError:
+    return OAuthError(400, hint, "Некорректный запрос", detail)
+
+
+def check_redirect(integration: Integration, body: dict[str, Any]) -> None:
+    redirect_uri = body.get("redirect_uri")
+    if redirect_uri not in (None, "") and redirect_uri != integration.redirect_uri:
+        raise bad_request("Redirect URI mismatch")

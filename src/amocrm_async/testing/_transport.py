@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import httpx
 
 from amocrm_async.testing._faults import ConnectFault, ConnectionDropped
-
-if TYPE_CHECKING:
-    from amocrm_async.testing._fake import FakeAmoCRM
+from amocrm_async.testing._http import Core
 
 __all__ = ["FakeTransport"]
 
@@ -22,7 +18,7 @@ class FakeTransport(httpx.AsyncBaseTransport):
     ``apply_then_drop`` → :class:`httpx.ReadError` (the latter after the write was applied).
     """
 
-    def __init__(self, fake: FakeAmoCRM) -> None:
+    def __init__(self, fake: Core) -> None:
         self.fake = fake
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

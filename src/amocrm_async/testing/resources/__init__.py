@@ -1,0 +1,38 @@
+"""The fake's resources, one module each; ``RESOURCES`` is what the registry is built from.
+
+Every module here defines ``RESOURCE``, an instance of its descriptor. Adding a resource is
+adding its module and one line to ``_MODULES``. The order matters twice: an account's reference
+data is created in it (so ids stay stable), and ``fake.seed()`` seeds in it, so entities that
+others link to (companies, contacts, leads) come before the ones that link to them (tasks).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from amocrm_async.testing._resource import Resource
+
+__all__ = ["RESOURCES"]
+
+_MODULES = (
+    "users",
+    "pipelines",
+    "loss_reasons",
+    "custom_fields",
+    "tags",
+    "account",
+    "companies",
+    "contacts",
+    "leads",
+    "tasks",
+)
+
+
+def _load(module: str) -> Resource:
+    resource = importlib.import_module(f"{__name__}.{module}").RESOURCE
+    if not isinstance(resource, Resource):
+        raise TypeError(f"{__name__}.{module}.RESOURCE is not a Resource")
+    return resource
+
+
+RESOURCES: tuple[Resource, ...] = tuple(_load(module) for module in _MODULES)
