@@ -494,7 +494,7 @@ class RefreshingAuth(Auth):
         """
         context = self.context
         url = f"{context.scheme}://{record.base_domain}{_CONFIRM_PATH}"
-        headers = {"Authorization": f"{record.token.token_type} {record.token.access_token}"}
+        headers = {"Authorization": f"Bearer {record.token.access_token}"}
         try:
             response = await context.send("GET", url, json=None, headers=headers)
         except (httpx.HTTPError, AmoCRMError) as exc:
