@@ -92,9 +92,10 @@ async def test_apply_then_drop_is_outcome_unknown_and_never_duplicated(
     fake: FakeAmoCRM, amo: AmoCRMClient
 ) -> None:
     fake.faults.add(FaultKind.APPLY_THEN_DROP, method="POST", path="/api/v4/leads", times=1)
+    once = Lead(name="exactly once")
     with pytest.raises(errors.OutcomeUnknownError) as info:
-        await amo.leads.add_one(Lead(name="exactly once"))
-    assert info.value.request_ids == ["0"]
+        await amo.leads.add_one(once)
+    assert info.value.request_ids == [once.request_id]
     assert fake.count("leads") == 1
     assert fake.stats.count("POST", "/api/v4/leads") == 1
 
