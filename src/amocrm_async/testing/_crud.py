@@ -94,25 +94,14 @@ def validate_batch(
     return [d.changes for d in drafts], None
 
 
-def _batch_answer(call: Call, resource: EntityResource, items: list[Any]) -> FakeResponse:
-    return json_response(
-        200, {"_links": _self_link(call, resource), "_embedded": {resource.name: items}}
-    )
-
-
-def add(resource: EntityResource, call: Call) -> FakeResponse:
-    changes, error = validate_batch(
-        resource, call, call.req.json_array(), "create", resource.max_batch
-    )
-    if error is not None:
-        return error
-    created = [(ch.request_id, resource.create(call, ch)) for ch in changes]
-    record_writes(call, call.stats.entities_created, resource.name, len(created))
-    items = [
-        {"id": e.id, "request_id": rid, "_links": _self_link(call, resource, e.id)}
-        for rid, e in created
-    ]
-    return _batch_answer(call, resource, items)
+def _created_json(
+    call: Call, resource: EntityResource, entity: Entity, request_id: str
+) -> dict[str, Any]:
+    return {
+        "id": entity.id,
+        "request_id": request_id,
+        "_links": _self_link(call, resource, entity.id),
+    }
 
 
 def _updated_json(
@@ -125,16 +114,29 @@ def _updated_json(
     return out
 
 
-def update_many(resource: EntityResource, call: Call) -> FakeResponse:
-    changes, error = validate_batch(
-        resource, call, call.req.json_array(), "update", resource.max_batch
-    )
+def _write_batch(resource: EntityResource, call: Call, mode: Mode) -> FakeResponse:
+    """POST (``create``) or PATCH (``update``) of an array: all items valid, or nothing changes."""
+    changes, error = validate_batch(resource, call, call.req.json_array(), mode, resource.max_batch)
     if error is not None:
         return error
-    updated = [(ch.request_id, resource.update(call, ch)) for ch in changes]
-    record_writes(call, call.stats.entities_updated, resource.name, len(updated))
-    items = [_updated_json(call, resource, e, rid) for rid, e in updated]
-    return _batch_answer(call, resource, items)
+    creating = mode == "create"
+    apply = resource.create if creating else resource.update
+    written = [(ch.request_id, apply(call, ch)) for ch in changes]
+    counter = call.stats.entities_created if creating else call.stats.entities_updated
+    record_writes(call, counter, resource.name, len(written))
+    answer = _created_json if creating else _updated_json
+    items = [answer(call, resource, entity, request_id) for request_id, entity in written]
+    return json_response(
+        200, {"_links": _self_link(call, resource), "_embedded": {resource.name: items}}
+    )
+
+
+def add(resource: EntityResource, call: Call) -> FakeResponse:
+    return _write_batch(resource, call, "create")
+
+
+def update_many(resource: EntityResource, call: Call) -> FakeResponse:
+    return _write_batch(resource, call, "update")
 
 
 def update_one(resource: EntityResource, call: Call, entity_id: str) -> FakeResponse:
@@ -187,19 +189,25 @@ def _target_ok(call: Call, to_type: str, to_id: int) -> bool:
     return target is not None and not target.deleted
 
 
+def _source_id(
+    resource: EntityResource, call: Call, item: dict[str, Any], issues: list[Issue]
+) -> int | None:
+    """The ``entity_id`` of a mass link/unlink item (a live entity of this resource)."""
+    raw = item.get("entity_id")
+    if not is_int(raw):
+        issues.append(invalid_type("entity_id", "int"))
+    elif resource.live(call.account, raw) is None:
+        issues.append(not_supported("entity_id"))
+    else:
+        return raw
+    return None
+
+
 def _parse_link(
     resource: EntityResource, call: Call, item: dict[str, Any], entity_id: int | None
 ) -> tuple[ParsedLink | None, list[Issue]]:
     issues = [not_expected(key) for key in item if key not in _LINK_KEYS]
-    source_id = entity_id
-    if source_id is None:
-        raw = item.get("entity_id")
-        if not is_int(raw):
-            issues.append(invalid_type("entity_id", "int"))
-        elif resource.live(call.account, raw) is None:
-            issues.append(not_supported("entity_id"))
-        else:
-            source_id = raw
+    source_id = entity_id if entity_id is not None else _source_id(resource, call, item, issues)
     to_type, to_id = item.get("to_entity_type"), item.get("to_entity_id")
     known_type = isinstance(to_type, str) and to_type in resource.link_targets
     if not known_type:

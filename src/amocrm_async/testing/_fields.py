@@ -164,51 +164,37 @@ def _parse_date(value: object) -> int | None:
     return int(parsed.timestamp()) if parsed.tzinfo is not None else None
 
 
-def _string(
-    definition: FieldDef, item: dict[str, Any], path: str, issues: list[Issue]
-) -> dict[str, Any] | None:
-    value = item.get("value")
-    if not isinstance(value, str):
-        issues.append(invalid_type(f"{path}.value", "string"))
-        return None
-    return {"value": value}
-
-
-def _number(
-    definition: FieldDef, item: dict[str, Any], path: str, issues: list[Issue]
-) -> dict[str, Any] | None:
-    value = item.get("value")
+def _number(value: object) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return {"value": value}
+        return value
     if isinstance(value, str):
         try:
             float(value)
         except ValueError:
-            pass
-        else:
-            return {"value": value}
-    issues.append(invalid_type(f"{path}.value", "numeric"))
+            return None
+        return value
     return None
 
 
-def _checkbox(
-    definition: FieldDef, item: dict[str, Any], path: str, issues: list[Issue]
-) -> dict[str, Any] | None:
-    value = item.get("value")
-    if not isinstance(value, bool):
-        issues.append(invalid_type(f"{path}.value", "bool"))
-        return None
-    return {"value": value}
+def _scalar(convert: Callable[[object], Any], type_name: str) -> Checker:
+    """``{"value": convert(value)}``, or an ``InvalidType`` issue when ``convert`` gives None."""
+
+    def check(
+        definition: FieldDef, item: dict[str, Any], path: str, issues: list[Issue]
+    ) -> dict[str, Any] | None:
+        value = convert(item.get("value"))
+        if value is None:
+            issues.append(invalid_type(f"{path}.value", type_name))
+            return None
+        return {"value": value}
+
+    return check
 
 
-def _date(
-    definition: FieldDef, item: dict[str, Any], path: str, issues: list[Issue]
-) -> dict[str, Any] | None:
-    stamp = _parse_date(item.get("value"))
-    if stamp is None:
-        issues.append(invalid_type(f"{path}.value", "date (RFC 3339 or unix timestamp)"))
-        return None
-    return {"value": stamp}
+_string = _scalar(lambda value: value if isinstance(value, str) else None, "string")
+_checkbox = _scalar(lambda value: value if isinstance(value, bool) else None, "bool")
+_numeric = _scalar(_number, "numeric")
+_date = _scalar(_parse_date, "date (RFC 3339 or unix timestamp)")
 
 
 def _enum_by_id_or_code(
@@ -315,7 +301,7 @@ def _as_given(
 
 _CHECKERS: dict[str, Checker] = {
     **dict.fromkeys(_PLAIN_STRING_TYPES, _string),
-    **dict.fromkeys(_NUMBER_TYPES, _number),
+    **dict.fromkeys(_NUMBER_TYPES, _numeric),
     **dict.fromkeys(_DATE_TYPES, _date),
     **dict.fromkeys(_ENUM_TYPES, _select),
     **dict.fromkeys(_CODED_ENUM_TYPES, _multitext),

@@ -1,7 +1,8 @@
 """Resource descriptors: what one resource of the fake declares, and the hooks it may override.
 
-A resource file (``resources/<name>.py``) subclasses :class:`Resource` (reference data such as
-users or pipelines: its own routes) or :class:`EntityResource` (a CRUD entity: the generic
+A resource file (``resources/<name>.py``) subclasses :class:`Resource` (its own routes),
+:class:`ReferenceResource` (read-only reference data such as users or pipelines: a list and a
+get-by-id route) or :class:`EntityResource` (a CRUD entity: the generic
 handlers of :mod:`._crud` serve its list/get/add/update routes, and its link routes when it
 declares ``link_targets``). The registry (:mod:`._registry`) collects the instances of
 ``resources.RESOURCES`` and builds everything else from them.
@@ -14,25 +15,29 @@ import json
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from amocrm_async.testing._call import Call
 from amocrm_async.testing._fields import FieldSpec, add_fields
-from amocrm_async.testing._http import FakeResponse
+from amocrm_async.testing._http import FakeResponse, json_response
 from amocrm_async.testing._issues import invalid_type, is_int, not_expected, required
 from amocrm_async.testing._links import NO_RULES, LinkRules
 from amocrm_async.testing._listing import (
     NOTHING,
     FilterBuilder,
     Predicate,
+    collection,
     filters_of,
     ids,
+    paged,
     range_predicate,
 )
 from amocrm_async.testing._state import Account, Entity, IdAllocator
 from amocrm_async.testing._writes import Changes, Draft, Mode, Rule
 
-__all__ = ["EntityResource", "Handler", "Resource", "Route", "SeedCtx"]
+__all__ = ["EntityResource", "Handler", "ReferenceResource", "Resource", "Route", "SeedCtx"]
+
+T = TypeVar("T")
 
 Handler = Callable[..., FakeResponse]
 """``handler(call, *path_groups)``."""
@@ -80,6 +85,41 @@ class Resource:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.path}>"
+
+
+class ReferenceResource(Resource, abc.ABC, Generic[T]):
+    """Read-only reference data kept in ``account.stores[name]``: a list and a get-by-id route."""
+
+    paged: ClassVar[bool] = False
+    """Whether the list comes in pages with ``_total_items`` (users) or whole (pipelines)."""
+
+    def store_names(self) -> tuple[str, ...]:
+        return (self.name, *self.stores)
+
+    def items(self, account: Account) -> dict[int, T]:
+        return cast("dict[int, T]", account.stores[self.name])
+
+    @abc.abstractmethod
+    def render(self, item: T, account: Account, base: str) -> dict[str, Any]:
+        """Wire JSON of one item."""
+
+    def routes(self, peers: Sequence[Resource]) -> list[Route]:
+        return [(self.path, {"GET": self.list}), (rf"{self.path}/(\d+)", {"GET": self.one})]
+
+    def list(self, call: Call) -> FakeResponse:
+        account, base = call.account, call.base
+        rows = list(self.items(account).values())
+        if self.paged:
+            return paged(
+                call.req, self.name, rows, lambda i: self.render(i, account, base), total=True
+            )
+        return collection(call.req, self.name, [self.render(i, account, base) for i in rows])
+
+    def one(self, call: Call, item_id: str) -> FakeResponse:
+        item = self.items(call.account).get(int(item_id))
+        if item is None:
+            return call.missing()
+        return json_response(200, self.render(item, call.account, call.base))
 
 
 class EntityResource(Resource, abc.ABC):

@@ -30,6 +30,7 @@ __all__ = [
     "embedded_tags",
     "integer",
     "nullable",
+    "one_of",
     "owner_fields",
     "string",
     "tags_to_add",
@@ -110,6 +111,20 @@ integer = _checked(is_int, "int")
 whole_number = _checked(lambda value: is_int(value) and value >= 0, "int")
 """A non-negative int: timestamps, durations."""
 boolean = _checked(lambda value: isinstance(value, bool), "bool")
+
+
+def one_of(allowed: Collection[Any], type_: type, type_name: str) -> Rule:
+    """A value of ``type_`` among ``allowed`` (anything else of that type: not a valid choice)."""
+
+    def rule(draft: Draft, key: str, value: Any) -> None:
+        if not isinstance(value, type_) or isinstance(value, bool):
+            draft.invalid(key, type_name)
+        elif value not in allowed:
+            draft.unsupported(key)
+        else:
+            draft.changes.fields[key] = value
+
+    return rule
 
 
 def nullable(rule: Rule) -> Rule:

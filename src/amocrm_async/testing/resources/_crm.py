@@ -34,9 +34,8 @@ from amocrm_async.testing._writes import (
     string,
     tags_to_add,
     tags_to_delete,
-    whole_number,
 )
-from amocrm_async.testing.resources.users import user_ref
+from amocrm_async.testing.resources.users import AUTHORSHIP_RULES
 
 __all__ = [
     "CRM_FILTERS",
@@ -97,11 +96,7 @@ def crm_rules(
     }
     return {
         **dict.fromkeys(text_fields, string),
-        "created_at": whole_number,
-        "updated_at": whole_number,
-        "created_by": user_ref(allow_robot=True),
-        "updated_by": user_ref(allow_robot=True),
-        "responsible_user_id": user_ref(allow_robot=False),
+        **AUTHORSHIP_RULES,
         "custom_fields_values": custom_fields,
         "tags_to_add": tags_to_add,
         "tags_to_delete": tags_to_delete,

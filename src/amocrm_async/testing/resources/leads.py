@@ -373,7 +373,7 @@ class Leads(CrmEntity):
                 out["is_price_modified_by_robot"] = False
             if "loss_reason" in with_:
                 reason = loss_reasons_of(account).get(lead.data.get("loss_reason_id") or 0)
-                rendered = [] if reason is None else [LOSS_REASONS.render(reason, base)]
+                rendered = [] if reason is None else [LOSS_REASONS.render(reason, account, base)]
                 embedded_json["loss_reason"] = rendered
             if "source" in with_ and source_id is not None:
                 external = account.stores[SOURCES][source_id]

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, cast
+from dataclasses import asdict, dataclass
+from typing import Any
 
-from amocrm_async.testing._call import Call
-from amocrm_async.testing._http import FakeResponse, json_response
 from amocrm_async.testing._issues import is_int
-from amocrm_async.testing._listing import collection
-from amocrm_async.testing._resource import Resource, Route
+from amocrm_async.testing._resource import ReferenceResource
 from amocrm_async.testing._state import Account, IdAllocator
 from amocrm_async.testing._writes import Draft
 
@@ -29,7 +25,7 @@ _NAMES = ["Дорого", "Выбрали конкурента", "Нет бюд�
 
 
 def loss_reasons_of(account: Account) -> dict[int, LossReason]:
-    return cast("dict[int, LossReason]", account.stores[LossReasons.name])
+    return RESOURCE.items(account)
 
 
 def loss_reason_ref(draft: Draft, key: str, value: Any) -> None:
@@ -42,42 +38,22 @@ def loss_reason_ref(draft: Draft, key: str, value: Any) -> None:
         draft.changes.fields[key] = value
 
 
-class LossReasons(Resource):
+class LossReasons(ReferenceResource[LossReason]):
     name = "loss_reasons"
     path = "/api/v4/leads/loss_reasons"
     id_bases = {"loss_reasons": 8_000_001}
-    stores = ("loss_reasons",)
 
     def setup(self, account: Account, ids: IdAllocator) -> None:
-        reasons = loss_reasons_of(account)
+        reasons = self.items(account)
         for sort, reason_name in enumerate(_NAMES):
             reason_id = ids.next("loss_reasons")
             reasons[reason_id] = LossReason(
                 reason_id, reason_name, 10 * (sort + 1), account.created_at
             )
 
-    def routes(self, peers: Sequence[Resource]) -> list[Route]:
-        return [(self.path, {"GET": self.list}), (rf"{self.path}/(\d+)", {"GET": self.one})]
-
-    def render(self, reason: LossReason, base: str) -> dict[str, Any]:
-        return {
-            "id": reason.id,
-            "name": reason.name,
-            "sort": reason.sort,
-            "created_at": reason.created_at,
-            "updated_at": reason.created_at,
-            "_links": {"self": {"href": f"{base}{self.path}/{reason.id}"}},
-        }
-
-    def list(self, call: Call) -> FakeResponse:
-        reasons = loss_reasons_of(call.account).values()
-        return collection(call.req, self.name, [self.render(r, call.base) for r in reasons])
-
-    def one(self, call: Call, reason_id: str) -> FakeResponse:
-        reason = loss_reasons_of(call.account).get(int(reason_id))
-        if reason is None:
-            return call.missing()
-        return json_response(200, self.render(reason, call.base))
+    def render(self, reason: LossReason, account: Account, base: str) -> dict[str, Any]:
+        links = {"self": {"href": f"{base}{self.path}/{reason.id}"}}
+        return {**asdict(reason), "updated_at": reason.created_at, "_links": links}
 
 
 RESOURCE = LossReasons()

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from amocrm_async.testing._call import Call
 from amocrm_async.testing._http import FakeResponse, json_response
 from amocrm_async.testing._listing import collection
-from amocrm_async.testing._resource import Resource, Route
+from amocrm_async.testing._resource import ReferenceResource, Resource, Route
 from amocrm_async.testing._state import Account, IdAllocator
 
 __all__ = [
@@ -91,7 +91,7 @@ _PIPELINES = [
 
 
 def pipelines_of(account: Account) -> dict[int, Pipeline]:
-    return cast("dict[int, Pipeline]", account.stores[Pipelines.name])
+    return RESOURCE.items(account)
 
 
 def main_pipeline(account: Account) -> Pipeline:
@@ -107,11 +107,10 @@ def pipeline_of_status(account: Account, status_id: int) -> Pipeline | None:
     return None
 
 
-class Pipelines(Resource):
+class Pipelines(ReferenceResource[Pipeline]):
     name = "pipelines"
     path = "/api/v4/leads/pipelines"
     id_bases = {"pipelines": 7_000_001, "statuses": 60_000_001}
-    stores = ("pipelines",)
 
     def setup(self, account: Account, ids: IdAllocator) -> None:
         for index, (pipeline_name, statuses) in enumerate(_PIPELINES):
@@ -129,13 +128,12 @@ class Pipelines(Resource):
             pipeline.statuses[LOST] = Status(
                 LOST, "Закрыто и не реализовано", 11_000, "#D5D8DB", 0, pipeline.id, False
             )
-            pipelines_of(account)[pipeline.id] = pipeline
+            self.items(account)[pipeline.id] = pipeline
 
     def routes(self, peers: Sequence[Resource]) -> list[Route]:
         one = rf"{self.path}/(\d+)"
         return [
-            (self.path, {"GET": self.list}),
-            (one, {"GET": self.one}),
+            *super().routes(peers),
             (rf"{one}/statuses", {"GET": self.statuses}),
             (rf"{one}/statuses/(\d+)", {"GET": self.status}),
         ]
@@ -167,17 +165,6 @@ class Pipelines(Resource):
             "_links": {"self": {"href": f"{base}{self.path}/{pipeline.id}"}},
             "_embedded": {"statuses": statuses},
         }
-
-    def list(self, call: Call) -> FakeResponse:
-        pipelines = pipelines_of(call.account).values()
-        items = [self.render(p, call.account, call.base) for p in pipelines]
-        return collection(call.req, self.name, items)
-
-    def one(self, call: Call, pipeline_id: str) -> FakeResponse:
-        pipeline = pipelines_of(call.account).get(int(pipeline_id))
-        if pipeline is None:
-            return call.missing()
-        return json_response(200, self.render(pipeline, call.account, call.base))
 
     def statuses(self, call: Call, pipeline_id: str) -> FakeResponse:
         pipeline = pipelines_of(call.account).get(int(pipeline_id))

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from amocrm_async.testing._call import Call
-from amocrm_async.testing._issues import is_int, required
+from amocrm_async.testing._issues import required
 from amocrm_async.testing._listing import (
     NOTHING,
     Predicate,
@@ -32,12 +32,13 @@ from amocrm_async.testing._writes import (
     boolean,
     integer,
     nullable,
+    one_of,
     owner_fields,
     string,
     whole_number,
 )
 from amocrm_async.testing.resources._seeding import Dice, live_ids, timestamps
-from amocrm_async.testing.resources.users import user_ref, users_of
+from amocrm_async.testing.resources.users import AUTHORSHIP_RULES, users_of
 
 __all__ = ["FOLLOW_UP", "MEETING", "RESOURCE", "TASK_TYPES", "Tasks"]
 
@@ -57,24 +58,6 @@ NO_RESULT: list[Any] = []
 
 _REQUIRED_ON_CREATE = ("text", "complete_till")
 _ABOUT = ("entity_type", "entity_id")
-
-
-def _entity_type(draft: Draft, key: str, value: Any) -> None:
-    if not isinstance(value, str):
-        draft.invalid(key, "string")
-    elif value not in ENTITY_TYPES:
-        draft.unsupported(key)
-    else:
-        draft.changes.fields[key] = value
-
-
-def _task_type(draft: Draft, key: str, value: Any) -> None:
-    if not is_int(value):
-        draft.invalid(key, "int")
-    elif value not in TASK_TYPES:
-        draft.unsupported(key)
-    else:
-        draft.changes.fields[key] = value
 
 
 def _result(draft: Draft, key: str, value: Any) -> None:
@@ -120,16 +103,12 @@ class Tasks(EntityResource):
     read_only = frozenset({"id", "group_id", "account_id", "_links"})
     rules = {
         "text": string,
-        "responsible_user_id": user_ref(allow_robot=False),
-        "created_by": user_ref(allow_robot=True),
-        "updated_by": user_ref(allow_robot=True),
-        "created_at": whole_number,
-        "updated_at": whole_number,
+        **AUTHORSHIP_RULES,
         "duration": whole_number,
         "entity_id": nullable(integer),
-        "entity_type": nullable(_entity_type),
+        "entity_type": nullable(one_of(ENTITY_TYPES, str, "string")),
         "is_completed": boolean,
-        "task_type_id": _task_type,
+        "task_type_id": one_of(TASK_TYPES, int, "int"),
         "result": _result,
         "complete_till": whole_number,
     }

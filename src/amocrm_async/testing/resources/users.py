@@ -6,19 +6,15 @@ the fake); their logins and API keys serve ``/oauth2/exchange_api_key``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from amocrm_async.testing._call import Call
-from amocrm_async.testing._http import FakeResponse, json_response
 from amocrm_async.testing._issues import is_int
-from amocrm_async.testing._listing import paged
-from amocrm_async.testing._resource import Resource, Route
+from amocrm_async.testing._resource import ReferenceResource
 from amocrm_async.testing._state import Account, IdAllocator
-from amocrm_async.testing._writes import Draft, Rule
+from amocrm_async.testing._writes import Draft, Rule, whole_number
 
-__all__ = ["RESOURCE", "User", "admin_of", "user_ref", "users_of"]
+__all__ = ["AUTHORSHIP_RULES", "RESOURCE", "User", "admin_of", "user_ref", "users_of"]
 
 
 @dataclass(slots=True)
@@ -45,7 +41,7 @@ ROBOT = 0
 
 
 def users_of(account: Account) -> dict[int, User]:
-    return cast("dict[int, User]", account.stores[Users.name])
+    return RESOURCE.items(account)
 
 
 def admin_of(account: Account) -> User:
@@ -65,6 +61,16 @@ def user_ref(*, allow_robot: bool) -> Rule:
             draft.unsupported(key)
 
     return rule
+
+
+AUTHORSHIP_RULES: dict[str, Rule] = {
+    "responsible_user_id": user_ref(allow_robot=False),
+    "created_by": user_ref(allow_robot=True),
+    "updated_by": user_ref(allow_robot=True),
+    "created_at": whole_number,
+    "updated_at": whole_number,
+}
+"""Who owns, made and last changed an entity, and when: write rules every entity shares."""
 
 
 def _rights(user: User) -> dict[str, Any]:
@@ -88,14 +94,14 @@ def _rights(user: User) -> dict[str, Any]:
     }
 
 
-class Users(Resource):
+class Users(ReferenceResource[User]):
     name = "users"
     path = "/api/v4/users"
     id_bases = {"users": 9_000_001}
-    stores = ("users",)
+    paged = True
 
     def setup(self, account: Account, ids: IdAllocator) -> None:
-        users = users_of(account)
+        users = self.items(account)
         for user_name, login, is_admin in _USERS:
             user_id = ids.next("users")
             users[user_id] = User(
@@ -106,10 +112,7 @@ class Users(Resource):
                 api_key=f"{user_id:x}{account.id:x}".rjust(40, "a"),
             )
 
-    def routes(self, peers: Sequence[Resource]) -> list[Route]:
-        return [(self.path, {"GET": self.list}), (rf"{self.path}/(\d+)", {"GET": self.one})]
-
-    def render(self, user: User, base: str) -> dict[str, Any]:
+    def render(self, user: User, account: Account, base: str) -> dict[str, Any]:
         return {
             "id": user.id,
             "name": user.name,
@@ -118,16 +121,6 @@ class Users(Resource):
             "rights": _rights(user),
             "_links": {"self": {"href": f"{base}{self.path}/{user.id}"}},
         }
-
-    def list(self, call: Call) -> FakeResponse:
-        rows = list(users_of(call.account).values())
-        return paged(call.req, self.name, rows, lambda u: self.render(u, call.base), total=True)
-
-    def one(self, call: Call, user_id: str) -> FakeResponse:
-        user = users_of(call.account).get(int(user_id))
-        if user is None:
-            return call.missing()
-        return json_response(200, self.render(user, call.base))
 
 
 RESOURCE = Users()
