@@ -67,7 +67,10 @@ class AmoCRMClient:
 
     Authentication is one of: ``access_token=`` (a long-lived token), ``oauth=`` with
     ``token_store=`` (OAuth 2.0 with rotating refresh tokens), or a custom ``auth=``.
-    The token pair is stored under ``token_key``, by default the base domain given here. An
+    After each refresh the new pair is used once (``GET /api/v4/account``) before anyone else
+    gets it, which retires the old refresh token at once (``confirm_refresh=True``; see
+    docs/auth.md for why). The token pair is stored under ``token_key``, by default the base
+    domain given here. An
     account can rename its subdomain (the client follows and persists the new domain beside the
     pair); pass a key that survives renames, such as the account id, if you store many accounts.
 
@@ -95,6 +98,7 @@ class AmoCRMClient:
         token_key: str | None = None,
         on_token_refreshed: Callable[[OAuthToken, str], Awaitable[None] | None] | None = None,
         refresh_margin: float = 300.0,
+        confirm_refresh: bool = True,
         auth: Auth | None = None,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -154,6 +158,7 @@ class AmoCRMClient:
                     key=token_key or host,
                     refresh_margin=refresh_margin,
                     on_token_refreshed=on_token_refreshed,
+                    confirm_refresh=confirm_refresh,
                 )
         self._owns_http = http_client is None
         if http_client is None:
@@ -191,6 +196,7 @@ class AmoCRMClient:
                 set_base_domain=self._set_base_domain,
                 send=self._pipeline.send_unauthenticated,
                 scheme=self._pipeline.scheme,
+                check_base_domain=self._check_host,
             )
         )
         self._closed = False
@@ -232,10 +238,11 @@ class AmoCRMClient:
     def _host_allowed(self, host: str) -> bool:
         return self._allow_any_host or is_account_host(host)
 
+    def _check_host(self, value: str) -> str:
+        return normalize_base_domain(value, allow_any_host=self._allow_any_host)
+
     def _set_base_domain(self, value: str) -> None:
-        self._pipeline.base_domain = normalize_base_domain(
-            value, allow_any_host=self._allow_any_host
-        )
+        self._pipeline.base_domain = self._check_host(value)
 
     @property
     def base_domain(self) -> str:
@@ -322,7 +329,8 @@ class AmoCRMClient:
             raise ValueError("path must start with '/' or be an absolute URL on the account host")
         if parts.netloc.lower() != self._pipeline.base_domain or parts.scheme != self.scheme:
             raise AmoCRMError(
-                f"refusing to send credentials to {parts.netloc}: not {self._pipeline.base_domain}"
+                f"refusing to send credentials to {parts.netloc.rpartition('@')[2]}: "
+                f"not {self._pipeline.base_domain}"
             )
         if parts.query and pairs:
             raise ValueError("pass query= or a URL with a query string, not both")

@@ -435,6 +435,7 @@ async def test_refresh_ahead_of_expiry_happens_once_before_the_token_is_used(
         assert [e for e in events if e != "load"] == [
             f"POST {TOKEN_PATH} 200",
             "cas",
+            "GET /api/v4/account 200",
             *[f"GET {LEADS_PATH} 200"] * 10,
         ]
         assert fake.stats.token_refreshes == 1
@@ -486,6 +487,7 @@ async def test_lost_refresh_response_is_recovered_with_the_old_refresh_token(
             f"POST {TOKEN_PATH} dropped",
             f"POST {TOKEN_PATH} 200",
             "cas",
+            "GET /api/v4/account 200",
             f"GET {LEADS_PATH} 200",
         ]
         posts = token_posts(fake)
@@ -638,12 +640,13 @@ async def test_renamed_subdomain_is_followed_persisted_and_reported(
             ("POST", TOKEN_PATH, token_status, old),
             ("GET", LOOKUP_PATH, 200, fake.api_domain),
             ("POST", TOKEN_PATH, 200, new),
+            ("GET", "/api/v4/account", 200, new),
             ("GET", LEADS_PATH, 200, new),
         ]
         if not expired:
             expected.insert(0, ("GET", LEADS_PATH, 401, old))
         assert [(r.method, r.path, r.status, r.host) for r in fake.requests] == expected
-        lookup = fake.requests[-3]
+        lookup = fake.requests[-4]
         assert lookup.headers["x-refresh-token"] == first.refresh_token
         assert "authorization" not in lookup.headers
         assert fake.stats.token_refreshes == 1
@@ -721,6 +724,7 @@ async def test_401_on_an_api_call_refreshes_once_and_retries_that_request_once(
         assert log_of(fake) == [
             ("GET", LEADS_PATH, 401),
             ("POST", TOKEN_PATH, 200),
+            ("GET", "/api/v4/account", 200),
             ("GET", LEADS_PATH, 200),
         ]
         assert [bearer(r.headers) for r in fake.requests if r.path == LEADS_PATH] == [
@@ -740,6 +744,7 @@ async def test_401_on_an_api_call_refreshes_once_and_retries_that_request_once(
         assert log_of(fake) == [
             ("GET", LEADS_PATH, 401),
             ("POST", TOKEN_PATH, 200),
+            ("GET", "/api/v4/account", 200),
             ("GET", LEADS_PATH, 401),
         ]
         assert fake.stats.token_refreshes == 1
@@ -801,12 +806,14 @@ async def test_late_401_for_an_older_token_does_not_refresh_again(
             ("GET", "/api/v4/account", 401),
             ("GET", LEADS_PATH, 401),
             ("POST", TOKEN_PATH, 200),
+            ("GET", "/api/v4/account", 200),
             ("GET", LEADS_PATH, 200),
             ("GET", "/api/v4/account", 200),
         ]
         assert [bearer(r.headers) for r in fake.requests if r.method == "GET"] == [
             first.access_token,
             first.access_token,
+            second.token.access_token,
             second.token.access_token,
             second.token.access_token,
         ]
