@@ -238,7 +238,11 @@ class Pipeline:
         json: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        """One request without auth or retries (OAuth endpoints); still rate limited."""
+        """One request without the pipeline's auth or retries; still rate limited.
+
+        Used for the OAuth endpoints, and for the confirmation call after a refresh, which
+        brings its own ``Authorization`` header in ``headers``.
+        """
         if self.http.is_closed:
             raise ClientClosedError(f"{method}: the client is closed; create a new one")
         host = httpx.URL(url).netloc.decode("ascii").lower()
