@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
@@ -223,3 +224,56 @@ async def test_a_cancelled_add_keeps_the_books_and_resumes_without_duplicates(wa
     assert [lead.id for lead in leads] == [final[lead.name or ""] for lead in leads]
     # answered chunk 0, the two stored-but-unanswered chunks, one resend of the six left
     assert fake.stats.count("POST", "/api/v4/leads") == 1 + 2 + 1
+
+
+CTRL_C = """
+import json, os, signal, sys
+import anyio, httpx
+from amocrm_async import AmoCRMClient
+from amocrm_async.errors import WriteReport
+from amocrm_async.models import Lead
+
+report = WriteReport()
+
+
+async def main() -> None:
+    hanging = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal hanging
+        items = json.loads(request.content)
+        if items[0]["name"] == "m0":
+            answer = [{"id": 1 + n, "request_id": i["request_id"]} for n, i in enumerate(items)]
+            return httpx.Response(200, json={"_embedded": {"leads": answer}})
+        hanging += 1
+        if hanging == 4:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while four chunks are in flight
+        await anyio.sleep_forever()
+        raise AssertionError
+
+    async with AmoCRMClient(
+        "acme.amocrm.ru", access_token="t", transport=httpx.MockTransport(handler),
+        rate_limit=1000, account_rate_limit=1000,
+    ) as amo:
+        await amo.leads.add([Lead(name=f"m{i}") for i in range(12)], chunk_size=2, report=report)
+
+
+try:
+    anyio.run(main, backend=sys.argv[1])
+    raised = "nothing"
+except BaseException as exc:
+    raised = type(exc).__name__
+counts = {state.value: n for state, n in report.counts().items() if n}
+print(json.dumps({"raised": raised, "counts": counts, "cancelled": report.cancelled}))
+"""
+
+
+@pytest.mark.slow
+async def test_ctrl_c_keeps_the_books(anyio_backend: str) -> None:
+    assert len(PLAN) == MAX_CHUNKS_IN_FLIGHT
+    done = await anyio.run_process([sys.executable, "-c", CTRL_C, anyio_backend])
+    assert json.loads(done.stdout) == {
+        "raised": "KeyboardInterrupt",
+        "counts": {"written": 2, "unknown": 8, "not_sent": 2},
+        "cancelled": True,
+    }

@@ -192,6 +192,24 @@ def _embedded_items(body: Any, key: str) -> list[Mapping[str, Any]]:
     return [item for item in items if isinstance(item, Mapping)]
 
 
+def _interrupt(exc: BaseException) -> BaseException | None:
+    """The ``KeyboardInterrupt``/``SystemExit`` a task group wrapped (trio delivers Ctrl-C to
+    whichever task runs), so the caller sees it as itself and not as a ``BaseExceptionGroup``."""
+    if not isinstance(exc, BaseExceptionGroup):
+        return None
+    leaves: list[BaseException] = []
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)
+        else:
+            leaves.append(current)
+    if leaves and all(isinstance(leaf, KeyboardInterrupt | SystemExit) for leaf in leaves):
+        return leaves[-1]
+    return None
+
+
 class ChunkedWrite(Generic[E]):
     """One batch write, in named steps: prepare, chunk, send, apply, report.
 
@@ -246,10 +264,13 @@ class ChunkedWrite(Generic[E]):
         except Exception:
             report._finish(cancelled=False)
             raise
-        except BaseException:
+        except BaseException as exc:
             # cancelled (a deadline, Ctrl-C): what never went out is not sent, what went out
             # and got no answer is unknown
             report._finish(cancelled=True)
+            interrupt = _interrupt(exc)
+            if interrupt is not None:
+                raise interrupt from None
             raise
         report._finish(cancelled=False)
         self.raise_if_incomplete()
