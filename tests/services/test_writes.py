@@ -115,6 +115,16 @@ async def test_caller_ids_are_kept_and_checked(router: respx.MockRouter, amo: Am
     assert [m.request_id for m in duplicate] == ["x", "x", None]
 
 
+async def test_the_same_model_twice_is_refused_before_sending(
+    router: respx.MockRouter, amo: AmoCRMClient
+) -> None:
+    route = router.post("/api/v4/leads").mock(side_effect=created)
+    lead = Lead(name="n0")
+    with pytest.raises(ValueError, match="given twice"):
+        await amo.leads.add([lead, lead])
+    assert route.call_count == 0 and lead.request_id is None
+
+
 async def test_an_id_set_over_a_generated_one_is_the_callers(
     router: respx.MockRouter, amo: AmoCRMClient
 ) -> None:

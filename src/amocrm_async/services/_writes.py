@@ -282,6 +282,8 @@ class ChunkedWrite(Generic[E]):
             missing = [i for i, m in enumerate(self.models) if m.id is None]
             if missing:
                 raise ValueError(f"models at positions {missing[:10]} have no id; update needs ids")
+        if len({id(m) for m in self.models}) < len(self.models):
+            raise ValueError("the same model object is given twice; each needs its own answer")
         self.request_ids = self.new_request_ids(self.models)
         previous = [m._request_id_state() for m in self.models]
         for model, rid in zip(self.models, self.request_ids, strict=True):
