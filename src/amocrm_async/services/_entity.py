@@ -14,7 +14,7 @@ comes from a capability mixin. Services override the hooks (``_payload``, ``_app
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, ClassVar, Generic, TypeVar, Unpack, get_args, get_origin
+from typing import Any, ClassVar, Generic, Protocol, TypeVar, Unpack, get_args, get_origin
 
 from .._pagination import Page, PageIterator
 from .._pipeline import APIResponse
@@ -150,10 +150,14 @@ class EntityService(Service, Generic[E]):
         ).run()
 
 
-async def _single(write: Any, model: E, options: CallOptions) -> E:
+class _BatchWrite(Protocol[E]):
+    async def __call__(self, models: Sequence[E], **options: Unpack[CallOptions]) -> list[E]: ...
+
+
+async def _single(write: _BatchWrite[E], model: E, options: CallOptions) -> E:
     """One model through a batch method; its error is raised as itself, not as a BatchError."""
     try:
-        written: list[E] = await write([model], **options)
+        written = await write([model], **options)
     except BatchError as exc:
         raise exc.errors[0] from exc
     return written[0]
