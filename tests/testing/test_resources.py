@@ -24,7 +24,6 @@ class Notes(EntityResource):
     """A resource as small as they come: one descriptor, nothing else."""
 
     name = "notes"
-    singular = "note"
     path = "/api/v4/notes"
     id_base = 70_000_001
     rules = {"text": string}

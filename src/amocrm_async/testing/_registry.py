@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
 
 from amocrm_async.testing._call import Call
 from amocrm_async.testing._crud import crud_routes, link_routes
@@ -153,7 +152,7 @@ class Registry:
         account.touch()
         return SeedResult(created)
 
-    def counts(self, account: Account) -> dict[str, Any]:
+    def counts(self, account: Account) -> dict[str, int]:
         """Entities per type that are not in the trash."""
         return {
             name: sum(1 for e in resource.store(account).values() if not e.deleted)

@@ -68,7 +68,7 @@ class Resource:
     id_bases: ClassVar[Mapping[str, int]] = {}
     """First id of every id counter the resource owns (e.g. ``{"users": 9_000_001}``)."""
     stores: ClassVar[tuple[str, ...]] = ()
-    """``account.stores`` the resource owns (an entity resource also owns ``name``)."""
+    """More ``account.stores`` the resource owns (entity and reference resources own ``name``)."""
 
     def counters(self) -> Mapping[str, int]:
         return self.id_bases
@@ -125,7 +125,6 @@ class ReferenceResource(Resource, abc.ABC, Generic[T]):
 class EntityResource(Resource, abc.ABC):
     """A CRUD entity: stored :class:`Entity` objects served by the generic handlers."""
 
-    singular: ClassVar[str]
     id_base: ClassVar[int]
     rules: ClassVar[Mapping[str, Rule]]
     """Writable keys → validation rule."""

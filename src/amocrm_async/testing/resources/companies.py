@@ -44,7 +44,6 @@ _TAGS = ["ключевой клиент", "дистрибьютор", "госз�
 
 class Companies(CrmEntity):
     name = "companies"
-    singular = "company"
     path = "/api/v4/companies"
     id_base = 30_000_001
     with_allowed = frozenset({"leads", "customers", "contacts", "catalog_elements", "only_deleted"})

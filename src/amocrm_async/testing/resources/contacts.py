@@ -66,7 +66,6 @@ def _full_name(first: object, last: object) -> str:
 
 class Contacts(CrmEntity):
     name = "contacts"
-    singular = "contact"
     path = "/api/v4/contacts"
     id_base = 20_000_001
     read_only = CRM_READ_ONLY | {"is_main"}

@@ -160,7 +160,6 @@ _LEAD_FIELDS: dict[str, Rule] = {
 
 class Leads(CrmEntity):
     name = "leads"
-    singular = "lead"
     path = "/api/v4/leads"
     id_base = 10_000_001
     id_bases = {SOURCES: 6_000_001}

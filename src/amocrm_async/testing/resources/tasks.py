@@ -97,7 +97,6 @@ def _about(account: Account, condition: Any, filters: Mapping[str, Any]) -> Pred
 
 class Tasks(EntityResource):
     name = "tasks"
-    singular = "task"
     path = "/api/v4/tasks"
     id_base = 40_000_001
     read_only = frozenset({"id", "group_id", "account_id", "_links"})
