@@ -261,6 +261,7 @@ class AmoCRMClient:
     contacts: services.ContactsService = service()
     companies: services.CompaniesService = service()
     tasks: services.TasksService = service()
+    customers: services.CustomersService = service()
     pipelines: services.PipelinesService = service()
 
     async def authorize(self, code: str, *, base_domain: str | None = None) -> OAuthToken:

@@ -34,6 +34,7 @@ from amocrm_async.services import (
     Linkable,
     Listable,
     Updatable,
+    UpdatableOne,
 )
 from amocrm_async.testing import FakeAmoCRM
 
@@ -300,11 +301,11 @@ class ServiceContract:
         assert [len(body(call)) for call in route.calls] == [50, 10]
         assert [item["id"] for call in route.calls for item in body(call)] == list(range(1, 61))
 
-    @needs(Updatable)
+    @needs(UpdatableOne)
     async def test_update_one_wire(
         self, router: respx.MockRouter, service: EntityService[Any]
     ) -> None:
-        assert isinstance(service, Updatable)
+        assert isinstance(service, UpdatableOne)
         route = router.patch(f"{service.path}/5").respond(
             200, json={"id": 5, "updated_at": 1_900_000_000}
         )

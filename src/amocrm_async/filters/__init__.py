@@ -18,5 +18,7 @@ from amocrm_async.filters._parsers import Range as Range
 from amocrm_async.filters._parsers import TimeOrRange as TimeOrRange
 from amocrm_async.filters.companies import *
 from amocrm_async.filters.contacts import *
+from amocrm_async.filters.customers import *
 from amocrm_async.filters.leads import *
 from amocrm_async.filters.tasks import *
+from amocrm_async.filters.transactions import *

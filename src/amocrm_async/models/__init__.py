@@ -10,6 +10,7 @@ from ._hal import *
 from .companies import *
 from .contacts import *
 from .custom_fields import *
+from .customers import *
 from .leads import *
 from .links import *
 from .pipelines import *

@@ -8,6 +8,7 @@ from .._service import *
 from ._entity import *
 from .companies import *
 from .contacts import *
+from .customers import *
 from .leads import *
 from .links import *
 from .pipelines import *

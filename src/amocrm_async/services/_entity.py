@@ -45,6 +45,7 @@ __all__ = [
     "Listable",
     "ReadService",
     "Updatable",
+    "UpdatableOne",
 ]
 
 E = TypeVar("E", bound=AmoEntity)
@@ -133,11 +134,12 @@ class EntityService(Service, Generic[E]):
         *,
         require_id: bool = False,
         report: WriteReport[E] | None = None,
+        path: str | None = None,
     ) -> list[E]:
         return await ChunkedWrite(
             self._pipeline,
             method,
-            self.path,
+            path or self.path,
             models,
             chunk_size=chunk_size,
             options=request_options(options),
@@ -237,22 +239,8 @@ class Creatable(EntityService[E]):
         return await _single(self.add, model, options)
 
 
-class Updatable(EntityService[E]):
-    async def update(
-        self,
-        models: Sequence[E],
-        *,
-        chunk_size: int = DEFAULT_BATCH,
-        report: WriteReport[E] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> list[E]:
-        """Update entities (each needs ``id``) in chunks; only the fields set are changed.
-
-        Failures and ``report=`` work as for ``add``.
-        """
-        return await self._write(
-            "PATCH", models, chunk_size, options, require_id=True, report=report
-        )
+class UpdatableOne(EntityService[E]):
+    """``update_one`` and ``sync_one``: for endpoints that change one entity at a time."""
 
     async def update_one(self, model: E, **options: Unpack[CallOptions]) -> E:
         """Update one entity with ``PATCH <path>/{id}``; ``updated_at`` is copied back.
@@ -314,6 +302,26 @@ class Updatable(EntityService[E]):
         fresh = await self._get_one(model.id, with_, options)
         model.overlay(fresh, sorted(names))
         return fresh
+
+
+class Updatable(UpdatableOne[E]):
+    """``update_one`` and ``sync_one``, plus ``update`` of many entities in chunks."""
+
+    async def update(
+        self,
+        models: Sequence[E],
+        *,
+        chunk_size: int = DEFAULT_BATCH,
+        report: WriteReport[E] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> list[E]:
+        """Update entities (each needs ``id``) in chunks; only the fields set are changed.
+
+        Failures and ``report=`` work as for ``add``.
+        """
+        return await self._write(
+            "PATCH", models, chunk_size, options, require_id=True, report=report
+        )
 
 
 class Deletable(EntityService[E]):
