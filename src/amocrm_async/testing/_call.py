@@ -24,6 +24,7 @@ class Call:
     ids: IdAllocator
     stats: FakeStats
     link_rules: Mapping[str, LinkRules]
+    """Link rules of every entity type the fake keeps."""
     missing_status: int = 204
     """Status of a ``GET`` for a missing id (204 like amoCRM, or 404)."""
 
@@ -31,6 +32,10 @@ class Call:
     def base(self) -> str:
         """Scheme and host of the request: every ``_links`` href starts with it."""
         return self.req.base
+
+    def stores(self, entity_type: str) -> bool:
+        """Whether the fake keeps entities of this type (customers, catalog elements: no)."""
+        return entity_type in self.link_rules
 
     def missing(self) -> FakeResponse:
         if self.missing_status == 204:

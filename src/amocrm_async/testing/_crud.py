@@ -65,7 +65,7 @@ def list_entities(resource: EntityResource, call: Call) -> FakeResponse:
     req = call.req
     with_ = resource.parse_with(req.query.get("with"))
     rows = resource.select(call.account, req.query, with_, modified_since(req))
-    return paged(req, resource.name, rows, resource.renderer(call.account, req.base, with_))
+    return paged(req, resource.key, rows, resource.renderer(call.account, req.base, with_))
 
 
 def get_one(resource: EntityResource, call: Call, entity_id: str) -> FakeResponse:
@@ -127,7 +127,7 @@ def _write_batch(resource: EntityResource, call: Call, mode: Mode) -> FakeRespon
     answer = _created_json if creating else _updated_json
     items = [answer(call, resource, entity, request_id) for request_id, entity in written]
     return json_response(
-        200, {"_links": _self_link(call, resource), "_embedded": {resource.name: items}}
+        200, {"_links": _self_link(call, resource), "_embedded": {resource.key: items}}
     )
 
 
@@ -182,10 +182,9 @@ def link_routes(resource: EntityResource) -> list[Route]:
 
 def _target_ok(call: Call, to_type: str, to_id: int) -> bool:
     """Stored entity types must exist; catalog elements and customers are not emulated."""
-    store = call.account.stores.get(to_type)
-    if store is None or to_type not in call.link_rules:
+    if not call.stores(to_type):
         return True
-    target = store.get(to_id)
+    target = call.account.stores[to_type].get(to_id)
     return target is not None and not target.deleted
 
 

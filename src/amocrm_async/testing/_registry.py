@@ -80,7 +80,8 @@ class Registry:
         for resource in self.resources:
             routes = resource.routes(self.resources)
             if isinstance(resource, EntityResource):
-                routes = [*routes, *crud_routes(resource), *link_routes(resource)]
+                # own routes last: they replace a generic handler of the same path and method
+                routes = [*crud_routes(resource), *link_routes(resource), *routes]
             for pattern, methods in routes:
                 table.setdefault(pattern, {}).update(methods)
         return [(re.compile(pattern), methods) for pattern, methods in table.items()]

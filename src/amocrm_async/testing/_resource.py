@@ -126,6 +126,8 @@ class EntityResource(Resource, abc.ABC):
     """A CRUD entity: stored :class:`Entity` objects served by the generic handlers."""
 
     id_base: ClassVar[int]
+    embedded_key: ClassVar[str | None] = None
+    """The ``_embedded`` key of its lists and write answers, when it is not ``name``."""
     rules: ClassVar[Mapping[str, Rule]]
     """Writable keys → validation rule."""
     read_only: ClassVar[frozenset[str]] = frozenset({"id", "_links"})
@@ -145,6 +147,11 @@ class EntityResource(Resource, abc.ABC):
     max_batch: ClassVar[int] = 250
     update_echoes_request_id: ClassVar[bool] = False
     """Whether PATCH answers carry ``request_id`` per item (tasks do, leads do not)."""
+
+    @property
+    def key(self) -> str:
+        """The ``_embedded`` key of the entity's lists and write answers."""
+        return self.embedded_key or self.name
 
     def counters(self) -> Mapping[str, int]:
         return {self.name: self.id_base, **self.id_bases}

@@ -139,7 +139,7 @@ class Tasks(EntityResource):
             draft.issues.append(required(draft.path("entity_type")))
         elif entity_id is None and entity_type is not None:
             draft.issues.append(required(draft.path("entity_id")))
-        elif entity_type in draft.call.link_rules:
+        elif draft.call.stores(entity_type):
             target = draft.call.account.stores[entity_type].get(entity_id)
             if target is None or target.deleted:
                 draft.unsupported("entity_id")
