@@ -15,6 +15,7 @@ import respx
 from amocrm_async import AmoCRMClient, MemoryRateLimiter, VirtualClock, errors
 from amocrm_async._pipeline import RetryPolicy, retry_after_seconds
 from amocrm_async.filters import LeadsFilter
+from amocrm_async.models import EntityLink
 
 from .conftest import TOKEN, ClientFactory
 
@@ -576,4 +577,16 @@ async def test_a_url_httpx_cannot_build_is_an_sdk_error(
     async with make_client() as amo:
         with pytest.raises(errors.InvalidRequestError, match="invalid URL"):
             await amo.request("GET", "/api/v4/le\x00ads")
+    assert not router.calls
+
+
+async def test_a_body_json_cannot_carry_is_refused_before_sending(
+    router: respx.MockRouter, make_client: ClientFactory
+) -> None:
+    link = EntityLink(to_entity_id=1, to_entity_type="contacts", metadata={"note": "\udc00"})
+    async with make_client() as amo:
+        with pytest.raises(errors.InvalidRequestError, match="cannot be sent as JSON"):
+            await amo.leads.link(5, [link])
+        with pytest.raises(errors.InvalidRequestError, match="cannot be sent as JSON"):
+            await amo.request("POST", "/api/v4/leads", json=[{"price": float("nan")}])
     assert not router.calls

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import httpx
+import pydantic_core
 
 from ._domains import normalize_base_domain
 from ._pipeline import build_api_error
@@ -344,7 +345,7 @@ async def _token_request(
     if not 200 <= response.status_code < 300:
         raise _error_from_response(response, method="POST", url=url, hidden=hidden)
     try:
-        data = response.json()
+        data = pydantic_core.from_json(response.content)
     except ValueError:
         raise _malformed(
             response, method="POST", url=url, detail="token response is not JSON"
@@ -470,7 +471,7 @@ async def lookup_account_domain(
     if response.status_code != 200:
         raise _error_from_response(response, method="GET", url=url, hidden=[refresh_token])
     try:
-        data = response.json()
+        data = pydantic_core.from_json(response.content)
     except ValueError:
         raise _malformed(
             response, method="GET", url=url, detail="subdomain response is not JSON"

@@ -337,7 +337,7 @@ class Pipeline:
             sleep=self.clock.sleep,
             reraise=True,
         )
-        content = None if json is None else _dumps(json)
+        content = None if json is None else _dumps(json, method, path)
         try:
             async for attempt in retrying:
                 with attempt:
@@ -588,8 +588,15 @@ def _identity(response: APIResponse) -> APIResponse:
     return response
 
 
-def _dumps(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+def _dumps(value: Any, method: str, path: str) -> bytes:
+    """The JSON body; a value JSON cannot carry is refused before anything is sent."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return text.encode()
+    except (TypeError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
+        raise InvalidRequestError(
+            f"{method} {path}: the body cannot be sent as JSON: {exc}"
+        ) from exc
 
 
 def _safe_url(url: str) -> str:

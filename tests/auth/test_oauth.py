@@ -456,6 +456,8 @@ async def test_token_endpoint_error_carries_hint_but_no_secret(
         httpx.Response(200, json=token_body(expires_in=0)),
         httpx.Response(200, json=token_body(token_type="mac")),
         httpx.Response(200, json=["not", "an", "object"]),
+        httpx.Response(200, content=b"[" * 100_000 + b"]" * 100_000),
+        httpx.Response(200, content=b'{"access_token": "\xff\xfe"}'),
     ],
 )
 async def test_malformed_token_response(config: OAuthConfig, response: httpx.Response) -> None:

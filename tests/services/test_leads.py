@@ -12,6 +12,7 @@ import pytest
 import respx
 
 from amocrm_async import AmoCRMClient, VirtualClock, errors
+from amocrm_async.errors import WriteReport
 from amocrm_async.filters import LeadsFilter, Range
 from amocrm_async.models import Company, Contact, EntityLink, Lead, LeadEmbedded
 
@@ -357,7 +358,9 @@ async def test_add_complex(router: respx.MockRouter, amo: AmoCRMClient) -> None:
         )
         for i in range(3)
     ]
-    results = await amo.leads.add_complex(leads)
+    report: WriteReport[Lead] = WriteReport()
+    results = await amo.leads.add_complex(leads, report=report)
+    assert report.written == leads and report.finished
     sent = body(route.calls.last)
     assert sent[0] == {
         "name": "deal 0",

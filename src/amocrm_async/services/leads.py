@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any, Unpack
 
 from .._service import CallOptions, request_options, service
+from ..errors import WriteReport
 from ..filters.leads import LeadsFilter
 from ..models import ComplexLeadResult, Lead
 from ._entity import CrudService, Linkable
@@ -40,13 +41,15 @@ class LeadsService(CrudService[Lead, LeadsFilter], Linkable[Lead]):
         leads: Sequence[Lead],
         *,
         chunk_size: int = MAX_COMPLEX_BATCH,
+        report: WriteReport[Lead] | None = None,
         **options: Unpack[CallOptions],
     ) -> list[ComplexLeadResult]:
         """Create leads together with one new contact and one new company each.
 
         Attach them as ``lead.embedded.contacts[0]`` / ``lead.embedded.companies[0]``. The ids of
         the lead, contact and company are written back onto those models; the returned results
-        (in input order) also say whether amoCRM merged a lead into an existing one.
+        (in input order) also say whether amoCRM merged a lead into an existing one. Failures
+        and ``report=`` work as for ``add``.
         """
         results: dict[int, ComplexLeadResult] = {}
         positions = {id(lead): i for i, lead in enumerate(leads)}
@@ -75,6 +78,7 @@ class LeadsService(CrudService[Lead, LeadsFilter], Linkable[Lead]):
             apply=apply,
             request_ids=self._request_ids,
             max_chunk=MAX_COMPLEX_BATCH,
+            report=report,
         ).run()
         return [results[i] for i in range(len(leads))]
 
