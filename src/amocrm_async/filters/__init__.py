@@ -20,5 +20,7 @@ from amocrm_async.filters.companies import *
 from amocrm_async.filters.contacts import *
 from amocrm_async.filters.customers import *
 from amocrm_async.filters.leads import *
+from amocrm_async.filters.notes import *
+from amocrm_async.filters.tags import *
 from amocrm_async.filters.tasks import *
 from amocrm_async.filters.transactions import *

@@ -13,6 +13,7 @@ from .custom_fields import *
 from .customers import *
 from .leads import *
 from .links import *
+from .notes import *
 from .pipelines import *
 from .tags import *
 from .tasks import *

@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from pydantic import SerializationInfo, SerializerFunctionWrapHandler, WrapSerializer
 
-from ._base import AmoModel, is_write
+from ._base import AmoEntity, is_write
 
 __all__ = ["EntityTags", "Tag"]
 
 
-class Tag(AmoModel):
+class Tag(AmoEntity):
     """A tag: ``{id, name, color}``.
 
     Sent on its own (tags endpoint) as ``{id?, name?, color?, request_id?}``. Attached to an

@@ -11,5 +11,7 @@ from .contacts import *
 from .customers import *
 from .leads import *
 from .links import *
+from .notes import *
 from .pipelines import *
+from .tags import *
 from .tasks import *

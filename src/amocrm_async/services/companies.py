@@ -7,6 +7,8 @@ from ..filters import CompaniesFilter
 from ..models import Company
 from ._entity import CrudService, Linkable
 from .links import EntityLinksService
+from .notes import NotesService
+from .tags import TagsService
 
 __all__ = ["CompaniesService"]
 
@@ -18,3 +20,5 @@ class CompaniesService(CrudService[Company, CompaniesFilter], Linkable[Company])
     with_allowed = frozenset({"leads", "customers", "contacts", "catalog_elements", "only_deleted"})
     link_targets = frozenset({"contacts", "leads", "customers", "catalog_elements"})
     links: EntityLinksService = service()
+    notes: NotesService = service()
+    tags: TagsService = service()

@@ -7,6 +7,8 @@ from ..filters import ContactsFilter
 from ..models import Contact
 from ._entity import CrudService, Linkable
 from .links import EntityLinksService
+from .notes import NotesService
+from .tags import TagsService
 
 __all__ = ["ContactsService"]
 
@@ -20,3 +22,5 @@ class ContactsService(CrudService[Contact, ContactsFilter], Linkable[Contact]):
     )
     link_targets = frozenset({"leads", "companies", "customers", "catalog_elements"})
     links: EntityLinksService = service()
+    notes: NotesService = service()
+    tags: TagsService = service()

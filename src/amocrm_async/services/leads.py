@@ -12,6 +12,8 @@ from ..models import ComplexLeadResult, Lead
 from ._entity import CrudService, Linkable
 from ._writes import ChunkedWrite
 from .links import EntityLinksService
+from .notes import NotesService
+from .tags import LeadTagsService
 
 __all__ = ["LeadsService"]
 
@@ -35,6 +37,8 @@ class LeadsService(CrudService[Lead, LeadsFilter], Linkable[Lead]):
         }
     )
     links: EntityLinksService = service()
+    notes: NotesService = service()
+    tags: LeadTagsService = service()
 
     async def add_complex(
         self,
