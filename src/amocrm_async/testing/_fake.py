@@ -632,8 +632,8 @@ class FakeAmoCRM:
         """What a fault that fires after handling does to the answer."""
         if fault is not None and fault.kind is FaultKind.STATUS:
             return self._fault_status(fault)
-        if fault is not None and fault.kind is FaultKind.TRUNCATED_BODY:
-            response.body = response.body[: len(response.body) // 2]
+        if fault is not None and fault.kind in _BODY_REWRITES:
+            response.body = _BODY_REWRITES[fault.kind](response.body)
         return response
 
     def _record(self, req: Request, status: int, fault: FaultKind | None) -> None:
@@ -997,6 +997,25 @@ class FakeAmoCRM:
 
     def __repr__(self) -> str:
         return f"FakeAmoCRM(base_domain={self.base_domain!r}, clock={self.clock!r})"
+
+
+def _without_embedded(body: bytes) -> bytes:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body
+    if isinstance(data, dict):
+        data.pop("_embedded", None)
+    return json.dumps(data).encode()
+
+
+_BODY_REWRITES: dict[FaultKind, Callable[[bytes], bytes]] = {
+    FaultKind.TRUNCATED_BODY: lambda body: body[: len(body) // 2],
+    FaultKind.EMPTY_BODY: lambda body: b"",
+    FaultKind.EMPTY_OBJECT: lambda body: b"{}",
+    FaultKind.NO_EMBEDDED: _without_embedded,
+}
+"""Faults that keep the status of a handled request but break its body."""
 
 
 def _raw_body(body: bytes | str | dict[str, Any] | list[Any]) -> bytes:

@@ -41,6 +41,12 @@ class FaultKind(enum.StrEnum):
     """Handle the request, then send only the first half of the body."""
     HTML_BODY = "html_body"
     """Answer ``status`` (default 502) with an nginx HTML page instead of JSON."""
+    EMPTY_BODY = "empty_body"
+    """Handle the request, then send its status with an empty body (a 200 with nothing)."""
+    EMPTY_OBJECT = "empty_object"
+    """Handle the request, then send ``{}`` as the body."""
+    NO_EMBEDDED = "no_embedded"
+    """Handle the request, then send the JSON body without its ``_embedded`` collection."""
 
 
 NETWORK_KINDS = frozenset(
