@@ -432,3 +432,11 @@ async def test_unsupported_grant(fake: FakeAmoCRM, anon: httpx.AsyncClient) -> N
     )
     assert response.status_code == 400
     assert response.json()["type"] == OAUTH_TYPE
+
+
+def test_integration_repr_hides_the_client_secret() -> None:
+    fake = FakeAmoCRM()
+    integration = fake.register_integration()
+    assert len(integration.client_secret) > 16
+    assert integration.client_secret not in repr(integration)
+    assert integration.client_id in repr(integration)

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 import amocrm_async
+from amocrm_async import SystemClock
 from amocrm_async.testing import FakeAmoCRM, FakeResponse, VirtualClock
 from amocrm_async.testing._asgi import DroppedByFake
 
@@ -171,3 +172,22 @@ async def test_amocrm_client_fixture(amocrm_fake: FakeAmoCRM, amocrm_client: obj
     page = await amocrm_client.leads.get(limit=2)  # type: ignore[attr-defined]
     assert len(page.items) == 2
     assert amocrm_fake.stats.count("GET", "/api/v4/leads", 200) == 1
+
+
+@pytest.mark.asyncio
+async def test_fixtures_run_on_virtual_time_with_real_pacing(
+    amocrm_fake: FakeAmoCRM, amocrm_client: object
+) -> None:
+    """10,000 leads through the fixtures: 40 paced requests, and virtual time pays for them."""
+    assert isinstance(amocrm_fake.clock, VirtualClock)
+    amocrm_fake.seed(leads=10_000)
+    before = amocrm_fake.clock.monotonic()
+    ids = [lead.id async for lead in amocrm_client.leads.iterate()]  # type: ignore[attr-defined]
+    assert len(set(ids)) == 10_000
+    assert amocrm_fake.stats.count("GET", "/api/v4/leads", 200) == 40
+    assert amocrm_fake.clock.monotonic() - before >= 39 / 7
+
+
+@pytest.mark.amocrm_real_time
+def test_real_time_marker_puts_the_fake_on_the_real_clock(amocrm_fake: FakeAmoCRM) -> None:
+    assert isinstance(amocrm_fake.clock, SystemClock)

@@ -87,7 +87,7 @@ class Integration:
     """An OAuth integration registered with the fake (``client_id`` is the integration id)."""
 
     client_id: str
-    client_secret: str
+    client_secret: str = field(repr=False)
     redirect_uri: str
     name: str = "Test integration"
 
