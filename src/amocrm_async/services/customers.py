@@ -36,6 +36,8 @@ from ._entity import (
 )
 from ._writes import DEFAULT_BATCH, assign_request_ids, check_sendable
 from .links import EntityLinksService
+from .notes import NotesService
+from .tags import TagsService
 
 __all__ = [
     "BonusPointsService",
@@ -228,6 +230,8 @@ class CustomersService(CrudService[Customer, CustomersFilter], Linkable[Customer
     with_allowed = frozenset({"catalog_elements", "companies", "contacts", "group_id"})
     link_targets = frozenset({"contacts", "companies", "catalog_elements"})
     links: EntityLinksService = service()
+    notes: NotesService = service()
+    tags: TagsService = service()
     segments: SegmentsService = service()
     statuses: CustomerStatusesService = service()
     transactions: TransactionsService = service()

@@ -25,6 +25,10 @@ _MODULES = (
     "contacts",
     "leads",
     "tasks",
+    "customer_statuses",
+    "customer_segments",
+    "customers",
+    "transactions",
 )
 
 
