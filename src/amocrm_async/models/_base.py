@@ -30,7 +30,6 @@ from typing import Any, ClassVar, TypeVar, cast, dataclass_transform
 from pydantic import (
     BaseModel,
     ConfigDict,
-    PrivateAttr,
     SerializationInfo,
     SerializerFunctionWrapHandler,
     model_serializer,
@@ -204,7 +203,6 @@ class AmoEntity(AmoModel):
     request_id: str | None = None
     updated_at: int | None = None
 
-    _generated_request_id: str | None = PrivateAttr(default=None)
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -221,22 +219,36 @@ class AmoEntity(AmoModel):
     def request_id_is_generated(self) -> bool:
         """Whether ``request_id`` is one the SDK generated (``False`` if you set it)."""
         rid = self.request_id
-        return rid is not None and rid == self._generated_request_id
+        return rid is not None and rid == self._generated_request_id()
 
     @property
     def caller_request_id(self) -> str | None:
         """The ``request_id`` you set, or ``None`` if there is none or the SDK generated it."""
         return None if self.request_id_is_generated else self.request_id
 
+    def _generated_request_id(self) -> str | None:
+        # kept in pydantic's private-state slot by hand: declaring a PrivateAttr would make
+        # pydantic set private state up for every entity it parses (2.4x slower per model)
+        private = self.__pydantic_private__
+        return private.get(_GENERATED) if private else None
+
+    def _set_generated_request_id(self, rid: str | None) -> None:
+        private = self.__pydantic_private__
+        if private is None:
+            object.__setattr__(self, "__pydantic_private__", {_GENERATED: rid})
+        else:
+            private[_GENERATED] = rid
+
     def _assign_request_id(self, rid: str | None, *, generated: bool) -> None:
         self.request_id = rid
-        self._generated_request_id = rid if generated else None
+        self._set_generated_request_id(rid if generated else None)
 
     def _request_id_state(self) -> tuple[str | None, str | None]:
-        return self.request_id, self._generated_request_id
+        return self.request_id, self._generated_request_id()
 
     def _restore_request_id(self, state: tuple[str | None, str | None]) -> None:
-        self.request_id, self._generated_request_id = state
+        self.request_id = state[0]
+        self._set_generated_request_id(state[1])
 
     def _write_filter(self, data: dict[str, Any]) -> dict[str, Any]:
         payload = super()._write_filter(data)
@@ -244,6 +256,9 @@ class AmoEntity(AmoModel):
             for name in self.__create_only__:
                 payload.pop(_json_key(type(self), name), None)
         return payload
+
+
+_GENERATED = "generated_request_id"
 
 
 def _json_key(cls: type[Any], name: str) -> str:
