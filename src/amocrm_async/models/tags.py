@@ -20,6 +20,8 @@ class Tag(AmoEntity):
     string so a new palette entry never breaks parsing.
     """
 
+    __read_only__ = frozenset({"updated_at"})  # tags have none; AmoEntity brings the field
+
     id: int | None = None
     name: str | None = None
     color: str | None = None
