@@ -20,11 +20,11 @@ from amocrm_async.testing._writes import Changes, audit_fields, string
 from amocrm_async.testing.resources import RESOURCES
 
 
-class Notes(EntityResource):
+class Memos(EntityResource):
     """A resource as small as they come: one descriptor, nothing else."""
 
-    name = "notes"
-    path = "/api/v4/notes"
+    name = "memos"
+    path = "/api/v4/memos"
     id_base = 70_000_001
     rules = {"text": string}
 
@@ -34,13 +34,13 @@ class Notes(EntityResource):
     def seed(self, ctx: SeedCtx, count: int) -> list[int]:
         store = self.store(ctx.account)
         for _ in range(count):
-            note_id = ctx.ids.next(self.name)
-            store[note_id] = Entity(note_id, {"id": note_id, "text": "seeded", "updated_at": 0})
+            memo_id = ctx.ids.next(self.name)
+            store[memo_id] = Entity(memo_id, {"id": memo_id, "text": "seeded", "updated_at": 0})
         return list(store)[-count:]
 
 
 def test_a_registered_descriptor_gets_the_generic_crud_and_seeding() -> None:
-    registry = Registry((*RESOURCES, Notes()))
+    registry = Registry((*RESOURCES, Memos()))
     ids = registry.new_ids()
     account = registry.new_account(ids, "acme", "amocrm.ru", 1_700_000_000, None)
     user = next(iter(account.stores["users"]))
@@ -51,29 +51,29 @@ def test_a_registered_descriptor_gets_the_generic_crud_and_seeding() -> None:
             Call(req, account, user, 1_700_000_000, ids, FakeStats(), registry.link_rules)
         )
 
-    created = call("POST", "/api/v4/notes", b'[{"text": "hello"}, {"text": 5}]')
+    created = call("POST", "/api/v4/memos", b'[{"text": "hello"}, {"text": 5}]')
     assert created.status == 400
     assert created.json()["validation-errors"][0]["errors"][0]["path"] == "text"
-    created = call("POST", "/api/v4/notes", b'[{"text": "hello", "request_id": "n1"}]')
-    [item] = created.json()["_embedded"]["notes"]
+    created = call("POST", "/api/v4/memos", b'[{"text": "hello", "request_id": "n1"}]')
+    [item] = created.json()["_embedded"]["memos"]
     assert item["request_id"] == "n1"
-    one = call("GET", f"/api/v4/notes/{item['id']}").json()
+    one = call("GET", f"/api/v4/memos/{item['id']}").json()
     assert one["text"] == "hello"
-    assert one["_links"]["self"]["href"] == f"https://acme.amocrm.ru/api/v4/notes/{item['id']}"
-    assert call("PATCH", f"/api/v4/notes/{item['id']}", b'{"text": "bye"}').status == 200
-    assert call("GET", "/api/v4/notes").json()["_embedded"]["notes"][0]["text"] == "bye"
-    assert call("GET", "/api/v4/notes?page=2").status == 204
+    assert one["_links"]["self"]["href"] == f"https://acme.amocrm.ru/api/v4/memos/{item['id']}"
+    assert call("PATCH", f"/api/v4/memos/{item['id']}", b'{"text": "bye"}').status == 200
+    assert call("GET", "/api/v4/memos").json()["_embedded"]["memos"][0]["text"] == "bye"
+    assert call("GET", "/api/v4/memos?page=2").status == 204
 
-    seeded = registry.seed(account, ids, random.Random(0), 0, {"notes": 3})
-    assert len(seeded.notes) == 3
-    assert registry.counts(account)["notes"] == 4
+    seeded = registry.seed(account, ids, random.Random(0), 0, {"memos": 3})
+    assert len(seeded.memos) == 3
+    assert registry.counts(account)["memos"] == 4
 
 
 def test_resource_names_and_counters_are_unique() -> None:
     registry = Registry(RESOURCES)
-    assert set(registry.entities) == {"leads", "contacts", "companies", "tasks"}
+    assert set(registry.entities) == {"leads", "contacts", "companies", "tasks", "notes"}
     with pytest.raises(ValueError, match="unique"):
-        Registry((*RESOURCES, Notes(), Notes()))
+        Registry((*RESOURCES, Memos(), Memos()))
 
 
 def _imports(package: Path) -> dict[str, set[str]]:

@@ -29,6 +29,7 @@ _MODULES = (
     "customer_segments",
     "customers",
     "transactions",
+    "notes",
 )
 
 

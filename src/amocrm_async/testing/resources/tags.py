@@ -179,8 +179,10 @@ class Tags(Resource):
                 fields["id"] = tag_id
         name = item.get("name")
         if name is not None or creating:
-            if not isinstance(name, str) or not name.strip():
-                issues.append(invalid_type("name", "string") if name else required("name"))
+            if name is not None and not isinstance(name, str):
+                issues.append(invalid_type("name", "string"))
+            elif not name or not name.strip():
+                issues.append(required("name"))
             else:
                 fields["name"] = name.strip()
                 same = call.account.tags[entity_type].get(fields["name"].casefold())
