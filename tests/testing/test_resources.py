@@ -71,7 +71,10 @@ def test_a_registered_descriptor_gets_the_generic_crud_and_seeding() -> None:
 
 def test_resource_names_and_counters_are_unique() -> None:
     registry = Registry(RESOURCES)
-    assert set(registry.entities) == {"leads", "contacts", "companies", "tasks", "notes"}
+    assert set(registry.entities) == {
+        *("leads", "contacts", "companies", "tasks", "notes"),
+        *("customers", "customer_statuses", "segments", "transactions"),
+    }
     with pytest.raises(ValueError, match="unique"):
         Registry((*RESOURCES, Memos(), Memos()))
 

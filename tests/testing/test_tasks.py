@@ -200,12 +200,12 @@ async def test_new_task_defaults(
 
 
 async def test_task_about_each_entity_type(fake: FakeAmoCRM, api: httpx.AsyncClient) -> None:
-    seeded = fake.seed(leads=1, contacts=1, companies=1)
+    seeded = fake.seed(leads=1, contacts=1, companies=1, customers=1)
     targets = [
         ("leads", seeded.leads[0]),
         ("contacts", seeded.contacts[0]),
         ("companies", seeded.companies[0]),
-        ("customers", 12345),  # customers are not stored: any id is taken
+        ("customers", seeded.customers[0]),
     ]
     ids = await create(
         api,
@@ -457,7 +457,8 @@ def test_control_routes_know_tasks() -> None:
     fake = FakeAmoCRM(clock=VirtualClock())
     with fake.serve_in_thread() as base_url, httpx.Client(base_url=base_url) as client:
         seeded = client.post("/_fake/seed", json={"leads": 3, "tasks": 7}).json()
-        assert seeded == {"companies": 0, "contacts": 0, "leads": 3, "tasks": 7}
+        assert {k: v for k, v in seeded.items() if v} == {"leads": 3, "tasks": 7}
+        assert set(seeded) >= {"companies", "contacts", "customers", "transactions"}
         assert client.get("/_fake").json()["accounts"][0]["tasks"] == 7
         token = client.post("/_fake/token").json()["access_token"]
         listed = client.get("/api/v4/tasks", headers={"Authorization": f"Bearer {token}"})

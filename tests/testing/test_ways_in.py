@@ -76,6 +76,11 @@ def test_control_routes_serve_out_of_process_users() -> None:
             "contacts": 0,
             "companies": 0,
             "tasks": 0,
+            "customer_statuses": 0,
+            "segments": 0,
+            "customers": 0,
+            "transactions": 0,
+            "notes": 0,
         }
         token = client.post("/_fake/token").json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
