@@ -77,6 +77,12 @@ def body(call: Any) -> Any:
     return json.loads(call.request.content)
 
 
+async def new_customer(amo: AmoCRMClient, name: str, **fields: Any) -> int:
+    customer = await amo.customers.add_one(Customer(name=name, **fields))
+    assert customer.id is not None
+    return customer.id
+
+
 @pytest.fixture
 async def fake_amo() -> AsyncIterator[tuple[FakeAmoCRM, AmoCRMClient]]:
     clock = VirtualClock()  # the limiter's pacing then costs no wall time
@@ -249,19 +255,9 @@ async def test_transactions_add_one_and_its_error(
     route = router.post("/api/v4/customers/3/transactions").mock(side_effect=_transactions_answer)
     one = await amo.customers.transactions.add_one(3, Transaction(price=10))
     assert one.id == 900 and route.call_count == 1
-    route.mock(
-        return_value=httpx.Response(
-            400,
-            json={
-                "title": "Bad Request",
-                "status": 400,
-                "detail": "Request validation failed",
-                "validation-errors": [
-                    {"request_id": "x", "errors": [{"code": "InvalidType", "path": "price"}]}
-                ],
-            },
-        )
-    )
+    refusal = {"title": "Bad Request", "status": 400, "detail": "Request validation failed"}
+    issues = [{"request_id": "x", "errors": [{"code": "InvalidType", "path": "price"}]}]
+    route.mock(return_value=httpx.Response(400, json={**refusal, "validation-errors": issues}))
     with pytest.raises(errors.RequestValidationError):
         await amo.customers.transactions.add_one(3, Transaction(price=10, request_id="x"))
 
@@ -388,16 +384,15 @@ async def test_transactions_add_and_delete_move_the_customer_totals(
     fake_amo: tuple[FakeAmoCRM, AmoCRMClient],
 ) -> None:
     fake, amo = fake_amo
-    customer = await amo.customers.add_one(Customer(name="Regular"))
-    assert customer.id is not None
+    customer_id = await new_customer(amo, "Regular")
     purchases = [Transaction(price=1000), Transaction(price=3000, next_price=5000)]
-    written = await amo.customers.transactions.add(customer.id, purchases, accrue_bonus=True)
+    written = await amo.customers.transactions.add(customer_id, purchases, accrue_bonus=True)
     assert all(t.id is not None for t in written)
-    fresh = await amo.customers.get_one(customer.id)
+    fresh = await amo.customers.get_one(customer_id)
     assert (fresh.ltv, fresh.purchases_count, fresh.average_check) == (4000, 2, 2000)
     assert fresh.next_price == 5000
     stored = await amo.customers.transactions.get_one(written[1].id or 0)
-    assert (stored.price, stored.customer_id) == (3000, customer.id)
+    assert (stored.price, stored.customer_id) == (3000, customer_id)
     assert [
         t.id
         for t in await amo.customers.transactions.get(
@@ -407,7 +402,7 @@ async def test_transactions_add_and_delete_move_the_customer_totals(
     await amo.customers.transactions.delete_one(written[0].id or 0)
     with pytest.raises(errors.NotFoundError):
         await amo.customers.transactions.get_one(written[0].id or 0)
-    fresh = await amo.customers.get_one(customer.id)
+    fresh = await amo.customers.get_one(customer_id)
     assert (fresh.ltv, fresh.purchases_count, fresh.average_check) == (3000, 1, 3000)
     assert fake.stats.count("DELETE", f"/api/v4/customers/transactions/{written[0].id}") == 1
     with pytest.raises(errors.NotFoundError):
@@ -418,16 +413,15 @@ async def test_earn_and_redeem_points_on_the_fake(
     fake_amo: tuple[FakeAmoCRM, AmoCRMClient],
 ) -> None:
     _, amo = fake_amo
-    customer = await amo.customers.add_one(Customer(name="Loyal"))
-    assert customer.id is not None
+    customer_id = await new_customer(amo, "Loyal")
     points = amo.customers.bonus_points
-    assert await points.earn_points(customer.id, 500) == 500
-    assert await points.earn_points(customer.id, 25) == 525
-    assert await points.redeem_points(customer.id, 125) == 400
+    assert await points.earn_points(customer_id, 500) == 500
+    assert await points.earn_points(customer_id, 25) == 525
+    assert await points.redeem_points(customer_id, 125) == 400
     with pytest.raises(errors.RequestValidationError) as caught:
-        await points.redeem_points(customer.id, 401)
+        await points.redeem_points(customer_id, 401)
     assert [(i.code, i.path) for i in caught.value.errors] == [("NotEnoughBonusPoints", "redeem")]
-    assert await points.redeem_points(customer.id, 400) == 0
+    assert await points.redeem_points(customer_id, 400) == 0
     with pytest.raises(errors.NotFoundError):
         await points.earn_points(10**8, 1)
 
@@ -438,20 +432,19 @@ async def test_links_to_contacts_and_companies_on_the_fake(
     fake, amo = fake_amo
     contact, other = fake.entities("contacts")[:2]
     company = fake.entities("companies")[0]
-    customer = await amo.customers.add_one(Customer(name="Linked"))
-    assert customer.id is not None
+    customer_id = await new_customer(amo, "Linked")
     links = [
         EntityLink(to_entity_id=contact["id"], to_entity_type="contacts"),
         EntityLink(to_entity_id=other["id"], to_entity_type="contacts"),
         EntityLink(to_entity_id=company["id"], to_entity_type="companies"),
     ]
-    made = await amo.customers.link(customer.id, links)
+    made = await amo.customers.link(customer_id, links)
     assert [(x.to_entity_type, x.to_entity_id) for x in made] == [
         ("contacts", contact["id"]),
         ("contacts", other["id"]),
         ("companies", company["id"]),
     ]
-    read = await amo.customers.get_one(customer.id, with_=["contacts", "companies"])
+    read = await amo.customers.get_one(customer_id, with_=["contacts", "companies"])
     assert read.embedded is not None
     assert [(c.id, c.is_main) for c in read.embedded.contacts or []] == [
         (contact["id"], True),
@@ -460,17 +453,17 @@ async def test_links_to_contacts_and_companies_on_the_fake(
     assert [c.id for c in read.embedded.companies or []] == [company["id"]]
     back = await amo.contacts.get_one(contact["id"], with_=["customers"])
     assert back.embedded is not None
-    assert [c.id for c in back.embedded.customers or []] == [customer.id]
-    await amo.customers.unlink(customer.id, links[:1])
-    remaining = await amo.customers.get_links(customer.id, to_entity_type="contacts")
+    assert [c.id for c in back.embedded.customers or []] == [customer_id]
+    await amo.customers.unlink(customer_id, links[:1])
+    remaining = await amo.customers.get_links(customer_id, to_entity_type="contacts")
     assert [(x.to_entity_id, x.metadata) for x in remaining] == [
         (other["id"], {"main_contact": True})
     ]
-    mass = await amo.customers.links.get([customer.id])
+    mass = await amo.customers.links.get([customer_id])
     assert {x.to_entity_type for x in mass} == {"contacts", "companies"}
     with pytest.raises(errors.RequestValidationError):
         await amo.customers.link(
-            customer.id, [EntityLink(to_entity_id=1, to_entity_type="contacts")]
+            customer_id, [EntityLink(to_entity_id=1, to_entity_type="contacts")]
         )
 
 

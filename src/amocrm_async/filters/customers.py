@@ -5,16 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+from amocrm_async.filters import _parsers as parsers
 from amocrm_async.filters._base import param
 from amocrm_async.filters._entity import EntityFilter
-from amocrm_async.filters._parsers import (
-    IdsInput,
-    IntOrRange,
-    TimeOrRange,
-    parse_ids,
-    parse_int_or_range,
-    parse_time_or_range,
-)
 
 __all__ = ["CustomersFilter"]
 
@@ -44,8 +37,12 @@ class CustomersFilter(EntityFilter):
             negative id raises :class:`ValueError` instead of being dropped.
     """
 
-    next_price: IntOrRange | None = param("next_price", parse_int_or_range, after="names")
-    next_date: TimeOrRange | None = param("next_date", parse_time_or_range, after="next_price")
-    status_ids: IdsInput | None = param(
-        "status_id", partial(parse_ids, positive=True, strict=True), after="next_date"
+    next_price: parsers.IntOrRange | None = param(
+        "next_price", parsers.parse_int_or_range, after="names"
+    )
+    next_date: parsers.TimeOrRange | None = param(
+        "next_date", parsers.parse_time_or_range, after="next_price"
+    )
+    status_ids: parsers.IdsInput | None = param(
+        "status_id", partial(parsers.parse_ids, positive=True, strict=True), after="next_date"
     )

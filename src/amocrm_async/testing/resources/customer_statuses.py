@@ -9,7 +9,7 @@ first one. amoCRM has no batch update of statuses, so ``PATCH`` of the list answ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from amocrm_async.testing._call import Call
@@ -138,18 +138,10 @@ class CustomerStatuses(EntityResource):
 
         return without_audit
 
-    def select(
-        self,
-        account: Account,
-        query: Mapping[str, Any],
-        with_: frozenset[str],
-        modified_since: int | None,
-    ) -> list[Entity]:
-        """In ``sort`` order, as amoCRM lists them (``order[id]`` still applies)."""
-        rows = super().select(account, query, with_, modified_since)
-        if isinstance(query.get("order"), dict):
-            return rows
-        return sorted(rows, key=lambda s: (s.data["sort"], s.id))
+    def _sorted(self, rows: list[Entity], order: object) -> None:
+        """In ``sort`` order, as amoCRM lists them, unless ``order[...]`` asks otherwise."""
+        rows.sort(key=lambda status: (status.data["sort"], status.id))
+        super()._sorted(rows, order)
 
     def delete(self, call: Call, status_id: str) -> FakeResponse:
         account = call.account

@@ -18,18 +18,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from amocrm_async.testing import _issues
 from amocrm_async.testing._call import Call
 from amocrm_async.testing._fields import COMMON_FIELDS
 from amocrm_async.testing._http import FakeResponse, json_response, problem
-from amocrm_async.testing._issues import (
-    Issue,
-    invalid_type,
-    is_int,
-    not_expected,
-    not_supported,
-    required,
-    validation_failed,
-)
+from amocrm_async.testing._issues import Issue, is_int
 from amocrm_async.testing._links import LinkRules
 from amocrm_async.testing._listing import int_or_range, ints_in
 from amocrm_async.testing._resource import Resource, Route, SeedCtx
@@ -44,28 +37,14 @@ from amocrm_async.testing._writes import (
     owner_fields,
     whole_number,
 )
-from amocrm_async.testing.resources._crm import (
-    CRM_FILTERS,
-    CRM_READ_ONLY,
-    CrmEntity,
-    Extra,
-    crm_rules,
-)
+from amocrm_async.testing.resources import _crm
+from amocrm_async.testing.resources import _seeding as seeding
 from amocrm_async.testing.resources._customers import (
     BONUS_STORE,
     MODE_STORE,
     MODES,
     TRANSACTIONS,
     mode_of,
-)
-from amocrm_async.testing.resources._seeding import (
-    Dice,
-    enum_values,
-    field_def,
-    live_ids,
-    seed_tags,
-    tag_picker,
-    timestamps,
 )
 from amocrm_async.testing.resources.companies import RESOURCE as COMPANIES
 from amocrm_async.testing.resources.contacts import RESOURCE as CONTACTS
@@ -75,23 +54,11 @@ from amocrm_async.testing.resources.users import users_of
 
 __all__ = ["RESOURCE", "Customers", "transaction_data"]
 
-_TYPES = frozenset(
-    {
-        "text",
-        "numeric",
-        "checkbox",
-        "select",
-        "multiselect",
-        "date",
-        "url",
-        "date_time",
-        "textarea",
-        "radiobutton",
-        "streetaddress",
-        "monetary",
-        "file",
-    }
+_TYPE_NAMES = (
+    "text numeric checkbox select multiselect date url date_time textarea radiobutton "
+    "streetaddress monetary file"
 )
+_TYPES = frozenset(_TYPE_NAMES.split())
 """The field types amoCRM has on customers (api-surface.md §8.4)."""
 
 _NAMES = ["Кофейня", "Пекарня", "Салон", "Магазин", "Студия", "Аптека", "Клиника", "Ателье"]
@@ -148,15 +115,15 @@ def transaction_data(
     }
 
 
-class Customers(CrmEntity):
+class Customers(_crm.CrmEntity):
     name = "customers"
     path = "/api/v4/customers"
     id_base = 50_000_001
     stores = (MODE_STORE, BONUS_STORE)
-    read_only = CRM_READ_ONLY | {"ltv", "purchases_count", "average_check"}
+    read_only = _crm.CRM_READ_ONLY | {"ltv", "purchases_count", "average_check"}
     with_allowed = frozenset({"catalog_elements", "companies", "contacts", "group_id"})
     filters = {
-        **CRM_FILTERS,
+        **_crm.CRM_FILTERS,
         "next_price": int_or_range("next_price"),
         "next_date": int_or_range("next_date"),
         "status_id": ints_in("status_id"),
@@ -166,7 +133,7 @@ class Customers(CrmEntity):
     embedded_refs = {"companies": False, "contacts": False}
     custom_field_specs = tuple(spec for spec in COMMON_FIELDS if spec.type in _TYPES)
     rules = {
-        **crm_rules(
+        **_crm.crm_rules(
             ("name",),
             {},
             fields={
@@ -217,7 +184,7 @@ class Customers(CrmEntity):
         for segment_id in chosen:
             account.link(me, (SEGMENTS.name, segment_id))
 
-    def extras(self, account: Account, base: str, with_: frozenset[str]) -> Extra:
+    def extras(self, account: Account, base: str, with_: frozenset[str]) -> _crm.Extra:
         href = f"{base}{SEGMENTS.path}/"
 
         def extra(customer: Entity, out: dict[str, Any], embedded_json: dict[str, Any]) -> None:
@@ -234,21 +201,23 @@ class Customers(CrmEntity):
         body = call.req.json()
         issues: list[Issue] = []
         if not isinstance(body, dict):
-            return validation_failed([("0", [invalid_type("", "object")])])
-        issues.extend(not_expected(key) for key in body if key not in ("mode", "is_enabled"))
+            return _issues.validation_failed([("0", [_issues.invalid_type("", "object")])])
+        issues.extend(
+            _issues.not_expected(key) for key in body if key not in ("mode", "is_enabled")
+        )
         mode, enabled = body.get("mode"), body.get("is_enabled")
         if mode is None:
-            issues.append(required("mode"))
+            issues.append(_issues.required("mode"))
         elif not isinstance(mode, str):
-            issues.append(invalid_type("mode", "string"))
+            issues.append(_issues.invalid_type("mode", "string"))
         elif mode not in MODES:
-            issues.append(not_supported("mode"))
+            issues.append(_issues.not_supported("mode"))
         if enabled is None:
-            issues.append(required("is_enabled"))
+            issues.append(_issues.required("is_enabled"))
         elif not isinstance(enabled, bool):
-            issues.append(invalid_type("is_enabled", "bool"))
+            issues.append(_issues.invalid_type("is_enabled", "bool"))
         if issues:
-            return validation_failed([("0", issues)])
+            return _issues.validation_failed([("0", issues)])
         call.account.stores[MODE_STORE][0] = {"mode": mode, "is_enabled": enabled}
         call.account.touch()
         return json_response(200, mode_of(call.account))
@@ -260,16 +229,18 @@ class Customers(CrmEntity):
         body = call.req.json()
         actions = [key for key in ("earn", "redeem") if isinstance(body, dict) and key in body]
         if not isinstance(body, dict) or len(actions) != 1 or len(body) != 1:
-            return validation_failed([("0", [required("earn")])])
+            return _issues.validation_failed([("0", [_issues.required("earn")])])
         action = actions[0]
         points = body[action]
         if not is_int(points) or points <= 0:
-            return validation_failed([("0", [invalid_type(action, "int")])])
+            return _issues.validation_failed([("0", [_issues.invalid_type(action, "int")])])
         balances: dict[int, int] = call.account.stores[BONUS_STORE]
         balance = balances.get(customer.id, 0)
         if action == "redeem" and points > balance:
             detail = f"The customer has {balance} bonus points, fewer than {points}."
-            return validation_failed([("0", [Issue("NotEnoughBonusPoints", action, detail)])])
+            return _issues.validation_failed(
+                [("0", [Issue("NotEnoughBonusPoints", action, detail)])]
+            )
         balances[customer.id] = balance + points if action == "earn" else balance - points
         return json_response(200, {"bonus_points": balances[customer.id]})
 
@@ -285,18 +256,20 @@ class _CustomerSeeder:
 
     def __init__(self, customers: Customers, ctx: SeedCtx) -> None:
         account = ctx.account
-        self.name, self.ctx, self.dice = customers.name, ctx, Dice(ctx.rng)
+        self.name, self.ctx, self.dice = customers.name, ctx, seeding.Dice(ctx.rng)
         self.store = customers.store(account)
         self.transactions: dict[int, Entity] = account.stores[TRANSACTIONS]
         self.bonus: dict[int, int] = account.stores[BONUS_STORE]
         self.users = list(users_of(account))
         self.statuses = list(statuses_of(account))
         self.segments = list(SEGMENTS.store(account))
-        self.contacts = live_ids(account, CONTACTS.name)
-        self.companies = live_ids(account, COMPANIES.name)
-        self.pick_tags = tag_picker(ctx.rng, seed_tags(account, self.name, _TAGS, ctx.ids))
-        product = field_def(account, self.name, type_="select")
-        self.product, self.products = product.id, [[v] for v in enum_values(product)]
+        self.contacts = seeding.live_ids(account, CONTACTS.name)
+        self.companies = seeding.live_ids(account, COMPANIES.name)
+        self.pick_tags = seeding.tag_picker(
+            ctx.rng, seeding.seed_tags(account, self.name, _TAGS, ctx.ids)
+        )
+        product = seeding.field_def(account, self.name, type_="select")
+        self.product, self.products = product.id, [[v] for v in seeding.enum_values(product)]
 
     def run(self, count: int) -> list[int]:
         return [self._customer(n) for n in range(1, count + 1)]
@@ -304,23 +277,16 @@ class _CustomerSeeder:
     def _customer(self, n: int) -> int:
         dice, ctx, account = self.dice, self.ctx, self.ctx.account
         customer_id = ctx.ids.next(self.name)
-        created, updated = timestamps(dice.random, ctx.now)
+        created, updated = seeding.timestamps(dice.random, ctx.now)
         user = dice.pick(self.users)
         data = {
             "id": customer_id,
             "name": f"{dice.pick(_NAMES)} {dice.pick(_PLACES)} #{n}",
             "next_price": 500 * dice.between(1, 200),
             "next_date": ctx.now + dice.between(-30 * DAY, 60 * DAY),
-            "responsible_user_id": user,
-            "group_id": 0,
             "status_id": dice.pick(self.statuses),
             "periodicity": dice.pick(_PERIODS),
-            "created_by": user,
-            "updated_by": user,
-            "created_at": created,
-            "updated_at": updated,
-            "closest_task_at": None,
-            "is_deleted": False,
+            **seeding.seeded_fields(user, created, updated),
             "account_id": account.id,
         }
         customer = Entity(customer_id, data, {self.product: dice.pick(self.products)})
