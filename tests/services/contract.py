@@ -46,24 +46,28 @@ class ServiceSpec:
     """What the contract cannot read off the service: its attribute and valid sample models."""
 
     attribute: str
+    """``amo.<attribute>``; dotted for a service of a service (``"leads.notes"``)."""
     make: Callable[[int], AmoEntity]
     """A valid new entity (no id); ``i`` makes it distinct."""
     change: Callable[[Any], None] | None = None
     """Change a model read back from the fake, for the update round trip."""
 
     def service(self, amo: AmoCRMClient) -> EntityService[Any]:
-        found = getattr(amo, self.attribute)
+        found: Any = amo
+        for name in self.attribute.split("."):
+            found = getattr(found, name)
         assert isinstance(found, EntityService)
         return found
 
     def service_class(self) -> type[EntityService[Any]]:
-        """The class behind ``amo.<attribute>``, read off the client's declaration."""
-        annotation = inspect.get_annotations(AmoCRMClient)[self.attribute]
-        cls: type[EntityService[Any]] = getattr(
-            amocrm_async.services, annotation.rpartition(".")[2]
-        )
-        assert issubclass(cls, EntityService)
-        return cls
+        """The class behind ``amo.<attribute>``, read off the declaration of each owner in turn
+        (the client's, then the parent service's)."""
+        owner: type = AmoCRMClient
+        for name in self.attribute.split("."):
+            annotation = inspect.get_annotations(owner)[name]
+            owner = getattr(amocrm_async.services, annotation.rpartition(".")[2])
+        assert issubclass(owner, EntityService)
+        return owner
 
 
 T = TypeVar("T", bound=Callable[..., Any])

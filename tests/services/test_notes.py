@@ -3,17 +3,14 @@ typed items off the wire, the notes of one entity, the filter, read-only types, 
 
 from __future__ import annotations
 
-import inspect
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 import respx
 
-import amocrm_async.services
 from amocrm_async import AmoCRMClient
 from amocrm_async.filters import NotesFilter, Range
 from amocrm_async.models import (
@@ -32,7 +29,7 @@ from amocrm_async.models import (
     SmsOutNote,
     TransactionNote,
 )
-from amocrm_async.services import EntityService, NotesService
+from amocrm_async.services import NotesService
 from amocrm_async.testing import FakeAmoCRM
 
 from ..samples import sample
@@ -44,29 +41,8 @@ FIRST_LEAD, FIRST_CONTACT, FIRST_COMPANY = 10_000_001, 20_000_001, 30_000_001
 """The first ids the fake gives (the contract's fake is seeded with three of each)."""
 
 
-@dataclass(frozen=True)
-class SubServiceSpec(ServiceSpec):
-    """A service hanging off another: ``attribute`` is a dotted path (``"leads.notes"``), and the
-    class is read off the declaration of each owner in turn (client, then parent service)."""
-
-    def service(self, amo: AmoCRMClient) -> EntityService[Any]:
-        found: Any = amo
-        for name in self.attribute.split("."):
-            found = getattr(found, name)
-        assert isinstance(found, EntityService)
-        return found
-
-    def service_class(self) -> type[EntityService[Any]]:
-        owner: type = AmoCRMClient
-        for name in self.attribute.split("."):
-            annotation = inspect.get_annotations(owner)[name]
-            owner = getattr(amocrm_async.services, annotation.rpartition(".")[2])
-        assert issubclass(owner, EntityService)
-        return owner
-
-
-def note_spec(entity: str, entity_id: int) -> SubServiceSpec:
-    return SubServiceSpec(
+def note_spec(entity: str, entity_id: int) -> ServiceSpec:
+    return ServiceSpec(
         f"{entity}.notes",
         make=lambda i: CommonNote(
             entity_id=entity_id, params=CommonNoteParams(text=f"Note #{i} about {entity}")

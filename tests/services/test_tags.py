@@ -4,32 +4,27 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 
 import pytest
 import respx
 
-from amocrm_async import AmoCRMClient, errors
+from amocrm_async import AmoCRMClient, errors, services
 from amocrm_async.filters import TagsFilter
 from amocrm_async.models import Contact, Lead, LeadEmbedded, Tag
-from amocrm_async.services import (
-    Creatable,
-    Gettable,
-    LeadTagsService,
-    Listable,
-    TagsService,
-    Updatable,
-)
+from amocrm_async.services import LeadTagsService, TagsService
 from amocrm_async.testing import FakeAmoCRM
 
-from .contract import ServiceContract
-from .test_notes import SubServiceSpec
+from . import test_notes
+from .contract import ServiceContract, ServiceSpec
 
 pytestmark = pytest.mark.anyio
 
+fake, on_fake = test_notes.fake, test_notes.on_fake
+"""The fixtures of the notes tests: a fresh fake amoCRM and a client on it."""
 
-def tag_spec(entity: str) -> SubServiceSpec:
-    return SubServiceSpec(f"{entity}.tags", make=lambda i: Tag(name=f"{entity} tag #{i}"))
+
+def tag_spec(entity: str) -> ServiceSpec:
+    return ServiceSpec(f"{entity}.tags", make=lambda i: Tag(name=f"{entity} tag #{i}"))
 
 
 class TestLeadTagsContract(ServiceContract):
@@ -49,9 +44,11 @@ def test_capabilities_follow_the_api() -> None:
     assert tag_spec("leads").service_class() is LeadTagsService
     for entity in ("contacts", "companies"):
         assert tag_spec(entity).service_class() is TagsService
-    assert issubclass(TagsService, Listable) and issubclass(TagsService, Creatable)
-    assert not issubclass(TagsService, Updatable) and not issubclass(TagsService, Gettable)
-    assert issubclass(LeadTagsService, TagsService) and issubclass(LeadTagsService, Updatable)
+    assert issubclass(TagsService, services.Listable)
+    assert issubclass(TagsService, services.Creatable)
+    assert not issubclass(TagsService, services.Updatable | services.Gettable)
+    assert issubclass(LeadTagsService, TagsService)
+    assert issubclass(LeadTagsService, services.Updatable)
 
 
 async def test_filter_on_the_wire(router: respx.MockRouter, amo: AmoCRMClient) -> None:
@@ -85,19 +82,6 @@ async def test_lead_tags_update_and_no_sync(router: respx.MockRouter, amo: AmoCR
 # ----------------------------------------------------------------------------------------------
 # End to end against the fake amoCRM
 # ----------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def fake() -> FakeAmoCRM:
-    return FakeAmoCRM()
-
-
-@pytest.fixture
-async def on_fake(fake: FakeAmoCRM) -> AsyncIterator[AmoCRMClient]:
-    async with AmoCRMClient(
-        fake.base_domain, access_token=fake.long_lived_token(), transport=fake.transport
-    ) as client:
-        yield client
 
 
 async def test_add_list_filter_and_use_on_entities(fake: FakeAmoCRM, on_fake: AmoCRMClient) -> None:

@@ -11,19 +11,11 @@ import pytest
 from amocrm_async.testing import FakeAmoCRM
 from amocrm_async.testing.resources.tags import TAG_COLORS
 
+from .test_notes import issues_of
+
 pytestmark = pytest.mark.anyio
 
 BASE = "https://acme.amocrm.ru"
-
-
-def issues_of(response: httpx.Response) -> list[tuple[str, str, str]]:
-    assert response.status_code == 400, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    return [
-        (entry["request_id"], error["code"], error["path"])
-        for entry in response.json()["validation-errors"]
-        for error in entry["errors"]
-    ]
 
 
 async def add(api: httpx.AsyncClient, entity: str, *tags: dict[str, Any]) -> list[dict[str, Any]]:

@@ -7,10 +7,8 @@ list and create tags; only lead tags can be updated (renamed, recoloured), which
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import NoReturn, Unpack
+from typing import Any, NoReturn
 
-from .._service import CallOptions
 from ..filters.tags import TagsFilter
 from ..models.tags import Tag
 from ._entity import Creatable, Listable, Updatable
@@ -31,13 +29,6 @@ class TagsService(Listable[Tag, TagsFilter], Creatable[Tag]):
 class LeadTagsService(TagsService, Updatable[Tag]):
     """Lead tags: also ``update`` / ``update_one`` (a new name or colour for a tag by id)."""
 
-    async def sync_one(
-        self,
-        model: Tag,
-        *,
-        keep: Iterable[str] | None = None,
-        with_: Iterable[str] | None = None,
-        **options: Unpack[CallOptions],
-    ) -> NoReturn:
+    async def sync_one(self, model: Tag, **ignored: Any) -> NoReturn:
         """Not available: a tag cannot be read by id (PHP: ``NotAvailableForActionException``)."""
         raise NotImplementedError("amoCRM has no endpoint that reads one tag; list them instead")

@@ -20,18 +20,11 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
+from amocrm_async.testing import _issues as issue
 from amocrm_async.testing._call import Call
 from amocrm_async.testing._crud import record_writes
 from amocrm_async.testing._http import FakeResponse, json_response, problem
-from amocrm_async.testing._issues import (
-    Issue,
-    invalid_type,
-    is_int,
-    not_expected,
-    not_supported,
-    required,
-    validation_failed,
-)
+from amocrm_async.testing._issues import Issue, is_int, validation_failed
 from amocrm_async.testing._listing import filters_of, ints, paged
 from amocrm_async.testing._query import as_list
 from amocrm_async.testing._resource import EntityResource, Resource, Route
@@ -118,7 +111,7 @@ class Tags(Resource):
     def update_one(self, entity_type: str, call: Call, tag_id: str) -> FakeResponse:
         body = call.req.json()
         if not isinstance(body, dict):
-            return validation_failed([("0", [invalid_type("", "object")])])
+            return validation_failed([("0", [issue.invalid_type("", "object")])])
         if int(tag_id) not in call.account.tags_by_id[entity_type]:
             return problem(404, "Entity not found")
         return self._update(call, entity_type, [{**body, "id": int(tag_id)}])
@@ -163,37 +156,39 @@ class Tags(Resource):
         """``(request_id, fields, issues)`` of one item."""
         fields: _Tag = {}
         if not isinstance(item, dict):
-            return str(index), fields, [invalid_type("", "object")]
+            return str(index), fields, [issue.invalid_type("", "object")]
         request_id = str(item.get("request_id", index))
         known = call.account.tags_by_id[entity_type]
         allowed = {"name", "request_id", *(("color",) if entity_type in COLORED else ())}
         allowed.update(() if creating else ("id",))
-        issues: _Issues = [not_expected(key) for key in item if key not in allowed]
+        issues: _Issues = [issue.not_expected(key) for key in item if key not in allowed]
         if not creating:
             tag_id = item.get("id")
             if tag_id is None:
-                issues.append(required("id"))
+                issues.append(issue.required("id"))
             elif not is_int(tag_id) or tag_id not in known:
-                issues.append(not_supported("id") if is_int(tag_id) else invalid_type("id", "int"))
+                issues.append(
+                    issue.not_supported("id") if is_int(tag_id) else issue.invalid_type("id", "int")
+                )
             else:
                 fields["id"] = tag_id
         name = item.get("name")
         if name is not None or creating:
             if name is not None and not isinstance(name, str):
-                issues.append(invalid_type("name", "string"))
+                issues.append(issue.invalid_type("name", "string"))
             elif not name or not name.strip():
-                issues.append(required("name"))
+                issues.append(issue.required("name"))
             else:
                 fields["name"] = name.strip()
                 same = call.account.tags[entity_type].get(fields["name"].casefold())
                 if not creating and same is not None and same["id"] != fields.get("id"):
-                    issues.append(not_supported("name"))
+                    issues.append(issue.not_supported("name"))
         if "color" in item and "color" in allowed:
             color = item["color"]
             if color is not None and not isinstance(color, str):
-                issues.append(invalid_type("color", "string"))
+                issues.append(issue.invalid_type("color", "string"))
             elif color is not None and color.upper() not in TAG_COLORS:
-                issues.append(not_supported("color"))
+                issues.append(issue.not_supported("color"))
             else:
                 fields["color"] = None if color is None else color.upper()
         return request_id, fields, issues
