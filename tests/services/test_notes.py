@@ -247,3 +247,14 @@ async def test_update_and_sync_one_keep_the_type(fake: FakeAmoCRM, on_fake: AmoC
     await notes.update_one(synced)
     stored = fake.entity("notes", note.id)
     assert stored is not None and stored["params"]["call_result"] == "Занято"
+
+
+async def test_customers_have_notes_too(fake: FakeAmoCRM, on_fake: AmoCRMClient) -> None:
+    [customer] = fake.seed(customers=1).customers
+    assert isinstance(on_fake.customers.notes, NotesService)
+    note = SmsOutNote(entity_id=customer, params=SmsNoteParams(text="Бонусы начислены", phone="+7"))
+    await on_fake.customers.notes.add([note])
+    assert note.id is not None
+    [read] = (await on_fake.customers.notes.get_by_parent_id(customer)).items
+    assert isinstance(read, SmsOutNote) and read.params == note.params
+    assert len(await on_fake.leads.notes.get()) == 0

@@ -141,3 +141,12 @@ async def test_contact_tags_are_their_own_and_take_no_colour(on_fake: AmoCRMClie
         await on_fake.contacts.tags.add_one(coloured)
     issues = caught.value.for_request_id(coloured.request_id or "")
     assert [(issue.code, issue.path) for issue in issues] == [("FieldNotExpected", "color")]
+
+
+async def test_customers_have_tags_too(on_fake: AmoCRMClient) -> None:
+    assert type(on_fake.customers.tags) is TagsService
+    tag = Tag(name="Постоянный")
+    await on_fake.customers.tags.add_one(tag)
+    assert [t.id for t in await on_fake.customers.tags.get(TagsFilter(name="постоянный"))] == [
+        tag.id
+    ]
