@@ -65,7 +65,9 @@ async def test_filter_on_the_wire(router: respx.MockRouter, amo: AmoCRMClient) -
     assert page.items == [Tag(id=1, name="VIP")]
 
 
-async def test_lead_tags_update_and_no_sync(router: respx.MockRouter, amo: AmoCRMClient) -> None:
+async def test_lead_tags_update_and_sync_through_the_list(
+    router: respx.MockRouter, amo: AmoCRMClient
+) -> None:
     route = router.patch("/api/v4/leads/tags/7").respond(200, json={"id": 7, "name": "VIP"})
     tag = Tag(id=7, name="VIP", color="DDEBB5")
     await amo.leads.tags.update_one(tag)
@@ -74,8 +76,19 @@ async def test_lead_tags_update_and_no_sync(router: respx.MockRouter, amo: AmoCR
         "name": "VIP",
         "color": "DDEBB5",
     }
-    with pytest.raises(NotImplementedError, match="no endpoint that reads one tag"):
-        await amo.leads.tags.sync_one(tag)
+    listed = router.get("/api/v4/leads/tags").respond(
+        200, json={"_page": 1, "_embedded": {"tags": [{"id": 7, "name": "VIP", "color": "FFCE5A"}]}}
+    )
+    synced = await amo.leads.tags.sync_one(Tag(id=7, name="VIP+"))
+    assert listed.calls.last.request.url.params.multi_items() == [
+        ("filter[id][0]", "7"),
+        ("limit", "1"),
+        ("page", "1"),
+    ]
+    assert (synced.name, synced.color) == ("VIP+", "FFCE5A")
+    router.get("/api/v4/leads/tags").respond(204)
+    with pytest.raises(errors.NotFoundError, match="tag 8"):
+        await amo.leads.tags.sync_one(Tag(id=8, name="x"))
     assert not hasattr(amo.contacts.tags, "update")
 
 

@@ -2,13 +2,16 @@
 
 ``amo.leads.tags``, ``amo.contacts.tags``, ``amo.companies.tags`` (and ``amo.customers.tags``)
 list and create tags; only lead tags can be updated (renamed, recoloured), which is what
-:class:`LeadTagsService` adds. There is no ``get_one``: amoCRM has no tag-by-id endpoint.
+:class:`LeadTagsService` adds. amoCRM has no tag-by-id endpoint, so where one tag is read
+(``sync_one``) it is read through the list, filtered by its id.
 """
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from collections.abc import Iterable
 
+from .._service import CallOptions
+from ..errors import NotFoundError
 from ..filters.tags import TagsFilter
 from ..models.tags import Tag
 from ._entity import Creatable, Listable, Updatable
@@ -25,10 +28,19 @@ class TagsService(Listable[Tag, TagsFilter], Creatable[Tag]):
 
     path = "{parent}/tags"
 
+    async def _get_one(self, value: int, with_: Iterable[str] | None, options: CallOptions) -> Tag:
+        page = await self.get(TagsFilter(ids=[value]), limit=1, with_=with_, **options)
+        if not page.items:
+            raise NotFoundError(
+                status=204,
+                method="GET",
+                url=self._pipeline.url(self.path),
+                title="No Content",
+                detail=f"tag {value} not found",
+            )
+        return page.items[0]
+
 
 class LeadTagsService(TagsService, Updatable[Tag]):
-    """Lead tags: also ``update`` / ``update_one`` (a new name or colour for a tag by id)."""
-
-    async def sync_one(self, model: Tag, **ignored: Any) -> NoReturn:
-        """Not available: a tag cannot be read by id (PHP: ``NotAvailableForActionException``)."""
-        raise NotImplementedError("amoCRM has no endpoint that reads one tag; list them instead")
+    """Lead tags: also ``update`` / ``update_one`` (a new name or colour for a tag by id) and
+    ``sync_one``."""
