@@ -4,17 +4,14 @@ wire and end to end against the fake amoCRM."""
 
 from __future__ import annotations
 
-import inspect
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 import respx
 
-import amocrm_async.services
 from amocrm_async import AmoCRMClient, VirtualClock, errors
 from amocrm_async.filters import CustomersFilter, Range, TransactionsFilter
 from amocrm_async.models import (
@@ -36,7 +33,6 @@ from amocrm_async.services import (
     CustomersService,
     CustomerStatusesService,
     Deletable,
-    EntityService,
     Linkable,
     SegmentsService,
     TransactionsService,
@@ -51,26 +47,6 @@ from .contract import ServiceContract, ServiceSpec
 pytestmark = pytest.mark.anyio
 
 BASE = "https://acme.amocrm.ru"
-
-
-@dataclass(frozen=True)
-class SubServiceSpec(ServiceSpec):
-    """A service that hangs off another: ``attribute`` is a dotted path from the client."""
-
-    def service(self, amo: AmoCRMClient) -> EntityService[Any]:
-        found: Any = amo
-        for part in self.attribute.split("."):
-            found = getattr(found, part)
-        assert isinstance(found, EntityService)
-        return found
-
-    def service_class(self) -> type[EntityService[Any]]:
-        owner: type = AmoCRMClient
-        for part in self.attribute.split("."):
-            annotation = inspect.get_annotations(owner)[part]
-            owner = getattr(amocrm_async.services, annotation.rpartition(".")[2])
-        assert issubclass(owner, EntityService)
-        return owner
 
 
 def body(call: Any) -> Any:
@@ -111,7 +87,7 @@ class TestCustomersContract(ServiceContract):
 
 
 class TestStatusesContract(ServiceContract):
-    spec = SubServiceSpec(
+    spec = ServiceSpec(
         "customers.statuses",
         make=lambda i: CustomerStatus(name=f"Stage {i}", sort=100 + i, color="#fffeb2"),
         change=lambda status: setattr(status, "name", "Renamed stage"),
@@ -119,21 +95,21 @@ class TestStatusesContract(ServiceContract):
 
 
 class TestSegmentsContract(ServiceContract):
-    spec = SubServiceSpec(
+    spec = ServiceSpec(
         "customers.segments",
         make=lambda i: Segment(name=f"Segment {i}", color=SegmentColor.C2176FF),
     )
 
 
 class TestSegmentCustomFieldsContract(ServiceContract):
-    spec = SubServiceSpec(
+    spec = ServiceSpec(
         "customers.segments.custom_fields",
         make=lambda i: SegmentCustomField(name=f"Field {i}", type="text"),
     )
 
 
 class TestTransactionsContract(ServiceContract):
-    spec = SubServiceSpec(
+    spec = ServiceSpec(
         "customers.transactions",
         make=lambda i: Transaction(price=100 + i, comment=f"Purchase {i}"),
     )

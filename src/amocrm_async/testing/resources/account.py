@@ -9,6 +9,7 @@ from amocrm_async.testing._call import Call
 from amocrm_async.testing._http import FakeResponse, json_response
 from amocrm_async.testing._resource import Resource, Route
 from amocrm_async.testing._state import Account
+from amocrm_async.testing.resources._customers import mode_of
 from amocrm_async.testing.resources.tasks import TASK_TYPES
 from amocrm_async.testing.resources.users import admin_of
 
@@ -66,7 +67,7 @@ class AccountInfo(Resource):
             "country": "RU",
             "currency": "RUB",
             "currency_symbol": "₽",
-            "customers_mode": "disabled",
+            "customers_mode": _customers_mode(account),
             "is_unsorted_on": True,
             "mobile_feature_version": 0,
             "is_loss_reason_enabled": True,
@@ -83,3 +84,9 @@ class AccountInfo(Resource):
 
 
 RESOURCE = AccountInfo()
+
+
+def _customers_mode(account: Account) -> str:
+    """``periodicity`` / ``segments`` while customers are on, else ``disabled``."""
+    mode = mode_of(account)
+    return str(mode["mode"]) if mode["is_enabled"] else "disabled"
