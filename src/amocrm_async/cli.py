@@ -16,8 +16,10 @@ import anyio
 from . import AmoCRMClient
 from ._oauth import OAuthConfig, authorization_url
 from ._token_store import MemoryTokenStore
-from .filters import LeadsFilter
+from .filters import LeadsFilter, TasksFilter
 from .models import (
+    CommonNote,
+    CommonNoteParams,
     Company,
     Contact,
     EntityLink,
@@ -25,6 +27,7 @@ from .models import (
     LeadEmbedded,
     MultitextCustomFieldValues,
     MultitextValue,
+    Task,
     TextCustomFieldValues,
 )
 from .testing import FakeAmoCRM
@@ -192,6 +195,37 @@ async def run_demo(
                 await amo.leads.link(lead.id, [link])
                 linked += 1
         step("link leads to contacts", t0, r0, f"{linked} links")
+
+        t0, r0 = time.perf_counter(), fake.stats.total_requests
+        about = [lead.id for lead in batch[:50] if lead.id is not None]
+        due = int(fake.clock.time()) + 86_400
+        tasks = [
+            Task(
+                text=f"Call back about deal {i}",
+                complete_till=due,
+                entity_type="leads",
+                entity_id=lead_id,
+            )
+            for i, lead_id in enumerate(about)
+        ]
+        notes = [
+            CommonNote(entity_id=lead_id, params=CommonNoteParams(text="Demo call went well"))
+            for lead_id in about
+        ]
+        await amo.tasks.add(tasks)
+        await amo.leads.notes.add(notes)
+        first = about[0]
+        open_tasks = await amo.tasks.get(
+            TasksFilter(entity_type="leads", entity_ids=[first], is_completed=False)
+        )
+        lead_notes = await amo.leads.notes.get_by_parent_id(first)
+        step(
+            "tasks and notes",
+            t0,
+            r0,
+            f"{len(tasks)} tasks, {len(notes)} notes; lead {first}: {len(open_tasks)} open task, "
+            f"{len(lead_notes)} note",
+        )
 
         t0, r0 = time.perf_counter(), fake.stats.total_requests
         fake.expire_tokens()
