@@ -263,6 +263,8 @@ class AmoCRMClient:
     tasks: services.TasksService = service()
     customers: services.CustomersService = service()
     pipelines: services.PipelinesService = service()
+    catalogs: services.CatalogsService = service()
+    products: services.ProductsService = service()
 
     async def authorize(self, code: str, *, base_domain: str | None = None) -> OAuthToken:
         """Exchange an OAuth authorization code for the first token pair and store it.

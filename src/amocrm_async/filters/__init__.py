@@ -16,8 +16,10 @@ from amocrm_async.filters._parsers import NamesInput as NamesInput
 from amocrm_async.filters._parsers import Order as Order
 from amocrm_async.filters._parsers import Range as Range
 from amocrm_async.filters._parsers import TimeOrRange as TimeOrRange
+from amocrm_async.filters.catalogs import *
 from amocrm_async.filters.companies import *
 from amocrm_async.filters.contacts import *
+from amocrm_async.filters.custom_fields import *
 from amocrm_async.filters.customers import *
 from amocrm_async.filters.leads import *
 from amocrm_async.filters.notes import *

@@ -7,8 +7,10 @@ public names in ``__all__``; this package re-exports all of them.
 
 from ._base import *
 from ._hal import *
+from .catalogs import *
 from .companies import *
 from .contacts import *
+from .custom_field_definitions import *
 from .custom_fields import *
 from .customers import *
 from .leads import *

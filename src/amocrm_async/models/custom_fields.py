@@ -42,7 +42,7 @@ value, unknown keys ignored.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import (
     TYPE_CHECKING,
@@ -919,6 +919,38 @@ class HasCustomFields:
         if not replaced:
             result.append(field)
         self.custom_fields_values = result
+
+    def set_field(
+        self,
+        code_or_id: int | str,
+        *values: Any,
+        enum_code: str | None = None,
+        enum_id: int | None = None,
+        definitions: Iterable[Any] | None = None,
+    ) -> CustomFieldValues:
+        """Set a field by code, name or id, building the right typed wrapper for you:
+        ``contact.set_field("PHONE", "+7999…", enum_code="WORK", definitions=fields)``.
+
+        ``definitions`` are the entity type's field definitions
+        (``await amo.contacts.custom_fields.definitions()``); without them the field must be
+        on the entity already. Errors come before any request: an unknown field raises
+        ``UnknownFieldError``, a wrong value ``TypeError``/``ValueError``. Returns the wrapper
+        set. See :mod:`amocrm_async.models.custom_field_definitions`.
+        """
+        from .custom_field_definitions import set_field
+
+        return set_field(
+            self, code_or_id, values, enum_code=enum_code, enum_id=enum_id, definitions=definitions
+        )
+
+    def field(
+        self, code_or_id: int | str, *, definitions: Iterable[Any] | None = None
+    ) -> CustomFieldValues | None:
+        """The typed wrapper of a field on the entity, by id or code — or by a code or name the
+        ``definitions`` resolve (``UnknownFieldError`` if they do not know it)."""
+        from .custom_field_definitions import find_field
+
+        return find_field(self, code_or_id, definitions)
 
     def clear_custom_field(self, id_or_code: int | str) -> None:
         """Mark a field to be cleared: the next write sends ``{"field_id": …, "values": null}``

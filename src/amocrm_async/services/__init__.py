@@ -6,12 +6,15 @@ application can declare a service the SDK does not have yet in a few lines.
 
 from .._service import *
 from ._entity import *
+from .catalogs import *
 from .companies import *
 from .contacts import *
+from .custom_fields import *
 from .customers import *
 from .leads import *
 from .links import *
 from .notes import *
 from .pipelines import *
+from .products import *
 from .tags import *
 from .tasks import *

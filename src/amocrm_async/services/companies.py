@@ -6,6 +6,7 @@ from .._service import service
 from ..filters import CompaniesFilter
 from ..models import Company
 from ._entity import CrudService, Linkable
+from .custom_fields import CustomFieldsService
 from .links import EntityLinksService
 from .notes import NotesService
 from .tags import TagsService
@@ -22,3 +23,4 @@ class CompaniesService(CrudService[Company, CompaniesFilter], Linkable[Company])
     links: EntityLinksService = service()
     notes: NotesService = service()
     tags: TagsService = service()
+    custom_fields: CustomFieldsService = service()

@@ -6,6 +6,7 @@ from .._service import service
 from ..filters import ContactsFilter
 from ..models import Contact
 from ._entity import CrudService, Linkable
+from .custom_fields import CustomFieldsService
 from .links import EntityLinksService
 from .notes import NotesService
 from .tags import TagsService
@@ -24,3 +25,4 @@ class ContactsService(CrudService[Contact, ContactsFilter], Linkable[Contact]):
     links: EntityLinksService = service()
     notes: NotesService = service()
     tags: TagsService = service()
+    custom_fields: CustomFieldsService = service()

@@ -35,6 +35,7 @@ from ._entity import (
     UpdatableOne,
 )
 from ._writes import DEFAULT_BATCH, assign_request_ids, check_sendable
+from .custom_fields import CustomFieldsService
 from .links import EntityLinksService
 from .notes import NotesService
 from .tags import TagsService
@@ -236,6 +237,7 @@ class CustomersService(CrudService[Customer, CustomersFilter], Linkable[Customer
     statuses: CustomerStatusesService = service()
     transactions: TransactionsService = service()
     bonus_points: BonusPointsService = service()
+    custom_fields: CustomFieldsService = service()
 
     async def set_mode(
         self,

@@ -11,6 +11,7 @@ from ..filters.leads import LeadsFilter
 from ..models import ComplexLeadResult, Lead
 from ._entity import CrudService, Linkable
 from ._writes import ChunkedWrite
+from .custom_fields import CustomFieldsService
 from .links import EntityLinksService
 from .notes import NotesService
 from .tags import LeadTagsService
@@ -39,6 +40,7 @@ class LeadsService(CrudService[Lead, LeadsFilter], Linkable[Lead]):
     links: EntityLinksService = service()
     notes: NotesService = service()
     tags: LeadTagsService = service()
+    custom_fields: CustomFieldsService = service()
 
     async def add_complex(
         self,

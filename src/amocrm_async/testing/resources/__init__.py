@@ -30,6 +30,9 @@ _MODULES = (
     "customers",
     "transactions",
     "notes",
+    "catalogs",
+    "catalog_elements",
+    "products",
 )
 
 
