@@ -265,6 +265,8 @@ class AmoCRMClient:
     pipelines: services.PipelinesService = service()
     catalogs: services.CatalogsService = service()
     products: services.ProductsService = service()
+    unsorted: services.UnsortedService = service()
+    events: services.EventsService = service()
 
     async def authorize(self, code: str, *, base_domain: str | None = None) -> OAuthToken:
         """Exchange an OAuth authorization code for the first token pair and store it.

@@ -17,12 +17,15 @@ from amocrm_async.filters._parsers import Order as Order
 from amocrm_async.filters._parsers import Range as Range
 from amocrm_async.filters._parsers import TimeOrRange as TimeOrRange
 from amocrm_async.filters.catalogs import *
+from amocrm_async.filters.chats import *
 from amocrm_async.filters.companies import *
 from amocrm_async.filters.contacts import *
 from amocrm_async.filters.custom_fields import *
 from amocrm_async.filters.customers import *
+from amocrm_async.filters.events import *
 from amocrm_async.filters.leads import *
 from amocrm_async.filters.notes import *
 from amocrm_async.filters.tags import *
 from amocrm_async.filters.tasks import *
 from amocrm_async.filters.transactions import *
+from amocrm_async.filters.unsorted import *

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from .._service import service
+from .._service import scoped, service
 from ..filters import ContactsFilter
 from ..models import Contact
 from ._entity import CrudService, Linkable
+from .chats import ContactChatsService
 from .custom_fields import CustomFieldsService
+from .files import EntityFilesService
 from .links import EntityLinksService
 from .notes import NotesService
 from .tags import TagsService
@@ -23,6 +25,8 @@ class ContactsService(CrudService[Contact, ContactsFilter], Linkable[Contact]):
     )
     link_targets = frozenset({"leads", "companies", "customers", "catalog_elements"})
     links: EntityLinksService = service()
+    files = scoped(EntityFilesService)
+    chats: ContactChatsService = service()
     notes: NotesService = service()
     tags: TagsService = service()
     custom_fields: CustomFieldsService = service()

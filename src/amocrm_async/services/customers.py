@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any, Unpack
 
 from .._pipeline import APIResponse
-from .._service import CallOptions, Service, entity_id, request_options, service
+from .._service import CallOptions, Service, entity_id, request_options, scoped, service
 from ..errors import BatchError, WriteReport
 from ..filters import BaseFilter
 from ..filters.customers import CustomersFilter
@@ -36,8 +36,10 @@ from ._entity import (
 )
 from ._writes import DEFAULT_BATCH, assign_request_ids, check_sendable
 from .custom_fields import CustomFieldsService
+from .files import EntityFilesService
 from .links import EntityLinksService
 from .notes import NotesService
+from .subscriptions import SubscriptionsService
 from .tags import TagsService
 
 __all__ = [
@@ -231,6 +233,8 @@ class CustomersService(CrudService[Customer, CustomersFilter], Linkable[Customer
     with_allowed = frozenset({"catalog_elements", "companies", "contacts", "group_id"})
     link_targets = frozenset({"contacts", "companies", "catalog_elements"})
     links: EntityLinksService = service()
+    files = scoped(EntityFilesService)
+    subscriptions = scoped(SubscriptionsService)
     notes: NotesService = service()
     tags: TagsService = service()
     segments: SegmentsService = service()

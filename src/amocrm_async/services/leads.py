@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Unpack
 
-from .._service import CallOptions, request_options, service
+from .._service import CallOptions, request_options, scoped, service
 from ..errors import WriteReport
 from ..filters.leads import LeadsFilter
 from ..models import ComplexLeadResult, Lead
 from ._entity import CrudService, Linkable
 from ._writes import ChunkedWrite
 from .custom_fields import CustomFieldsService
+from .files import EntityFilesService
 from .links import EntityLinksService
 from .notes import NotesService
+from .subscriptions import SubscriptionsService
 from .tags import LeadTagsService
 
 __all__ = ["LeadsService"]
@@ -38,6 +40,8 @@ class LeadsService(CrudService[Lead, LeadsFilter], Linkable[Lead]):
         }
     )
     links: EntityLinksService = service()
+    files = scoped(EntityFilesService)
+    subscriptions = scoped(SubscriptionsService)
     notes: NotesService = service()
     tags: LeadTagsService = service()
     custom_fields: CustomFieldsService = service()

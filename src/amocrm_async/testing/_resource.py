@@ -241,18 +241,26 @@ class EntityResource(Resource, abc.ABC):
         entity = Entity(entity_id, self.new_data(call, changes, entity_id))
         self.store(call.account)[entity_id] = entity
         self.after_write(call, entity, changes)
+        self.notify(call, entity, None)
         return entity
 
     def update(self, call: Call, changes: Changes) -> Entity:
         assert changes.entity_id is not None
         entity = self.store(call.account)[changes.entity_id]
         fields = dict(changes.fields)
+        before = {key: entity.data.get(key) for key in fields}
         self.before_update(call, entity, fields)
         entity.data.update(fields)
         entity.data["updated_at"] = fields.get("updated_at", call.now)
         entity.data["updated_by"] = fields.get("updated_by", call.user_id)
         self.after_write(call, entity, changes)
+        self.notify(call, entity, before)
         return entity
+
+    def notify(self, call: Call, entity: Entity, before: dict[str, Any] | None) -> None:
+        """Tell the account's write observers (the events journal) of a written entity."""
+        for observe in call.account.observers:
+            observe(call, self.name, entity, before)
 
     def before_update(self, call: Call, entity: Entity, fields: dict[str, Any]) -> None:
         """Adjust the fields a PATCH stores (derived fields; nothing by default)."""

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from amocrm_async.testing._fields import FieldDef
 
-__all__ = ["ACCOUNTS", "Account", "Entity", "IdAllocator", "LinkKey"]
+__all__ = ["ACCOUNTS", "Account", "Entity", "IdAllocator", "LinkKey", "WriteObserver"]
 
 ACCOUNTS = "accounts"
 """The id counter of accounts themselves (the only counter the core owns)."""
@@ -65,6 +65,10 @@ class Entity:
 LinkKey = tuple[str, int]
 """``(entity_type, id)`` of one end of a link."""
 
+WriteObserver = Callable[[Any, str, Entity, "dict[str, Any] | None"], None]
+"""``observe(call, entity_type, entity, before)``: told of every entity written through the API;
+``before`` holds the previous values of the fields an update changed (None for a create)."""
+
 
 class Account:
     """One amoCRM account (a subdomain) with everything that lives in it."""
@@ -92,6 +96,7 @@ class Account:
         self.links: dict[LinkKey, dict[LinkKey, dict[str, Any] | None]] = {}
         self.blocked = False
         self.query_cache: dict[str, list[Entity]] = {}
+        self.observers: list[WriteObserver] = []
 
     @property
     def base_domain(self) -> str:

@@ -33,6 +33,11 @@ _MODULES = (
     "catalogs",
     "catalog_elements",
     "products",
+    "unsorted",
+    "events",
+    "entity_files",
+    "subscriptions",
+    "contact_chats",
 )
 
 
