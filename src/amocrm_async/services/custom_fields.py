@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Unpack
 
+from pydantic import TypeAdapter
+
 from .._pagination import Page, PageIterator
 from .._pipeline import APIResponse, Pipeline
 from .._service import CallOptions, Service, request_options, service
@@ -32,6 +34,9 @@ from ._pages import ListQuery, ListReader
 from ._writes import check_sendable, new_request_id
 
 __all__ = ["CustomFieldGroupsService", "CustomFieldsService"]
+
+_GROUP_OR_NONE: TypeAdapter[CustomFieldGroup | None] = TypeAdapter(CustomFieldGroup | None)
+"""One group, or ``None`` for amoCRM's empty 204 answer."""
 
 
 class CustomFieldGroupsService(Service):
@@ -65,22 +70,16 @@ class CustomFieldGroupsService(Service):
     async def get_one(self, group_id: str, **options: Unpack[CallOptions]) -> CustomFieldGroup:
         """One group by its (string) id; :class:`~amocrm_async.errors.NotFoundError` if none."""
         path = self._item_path(group_id)
-
-        def decode(response: APIResponse) -> CustomFieldGroup | None:
-            if not response.content:
-                return None
-            return CustomFieldGroup.model_validate_json(response.content)
-
         found = await self._pipeline.request_decoded(
-            "GET", path, decode, options=request_options(options)
+            "GET",
+            path,
+            lambda answer: _GROUP_OR_NONE.validate_json(answer.content or b"null"),
+            options=request_options(options),
         )
         if found is None:
+            url, detail = self._pipeline.url(path), f"custom field group {group_id!r} not found"
             raise NotFoundError(
-                status=204,
-                method="GET",
-                url=self._pipeline.url(path),
-                title="No Content",
-                detail=f"custom field group {group_id!r} not found",
+                status=204, method="GET", url=url, title="No Content", detail=detail
             )
         return found
 

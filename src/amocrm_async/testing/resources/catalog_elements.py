@@ -164,14 +164,8 @@ class CatalogElements(EntityResource):
 
         return matches
 
-    def select(
-        self,
-        account: Account,
-        query: Mapping[str, Any],
-        with_: frozenset[str],
-        modified_since: int | None,
-    ) -> list[Entity]:
-        rows = super().select(account, query, with_, modified_since)
+    def select(self, account: Account, query: Mapping[str, Any], *rest: Any) -> list[Entity]:
+        rows = super().select(account, query, *rest)
         wanted = ints(as_list(query.get("id")))
         return [
             e

@@ -74,6 +74,13 @@ FIELDS: Mapping[str, tuple[FieldSpec, ...]] = {
 _CODED_ENUMS = frozenset({"BILL_STATUS", "BILL_VAT_TYPE"})
 """Fields whose options carry their value as ``code`` too."""
 _START = (("Товары", "products"), ("Счета", "invoices"))
+_RULES = {
+    "name": string,
+    "type": one_of(CATALOG_TYPES, str, "string"),
+    "sort": integer,
+    **dict.fromkeys(("can_add_elements", "can_show_in_cards", "can_link_multiple"), boolean),
+    **{k: v for k, v in AUTHORSHIP_RULES.items() if k != "responsible_user_id"},
+}
 
 
 def catalog_of_type(account: Account, kind: str) -> Entity | None:
@@ -99,15 +106,7 @@ class Catalogs(EntityResource):
     read_only = frozenset(
         {"id", "account_id", "can_be_deleted", "sdk_widget_code", "_links", "updated_at"}
     )
-    rules = {
-        "name": string,
-        "type": one_of(CATALOG_TYPES, str, "string"),
-        "sort": integer,
-        "can_add_elements": boolean,
-        "can_show_in_cards": boolean,
-        "can_link_multiple": boolean,
-        **{k: v for k, v in AUTHORSHIP_RULES.items() if k != "responsible_user_id"},
-    }
+    rules = _RULES
     filters = {}
     sortable = ()
 
@@ -156,14 +155,8 @@ class Catalogs(EntityResource):
             if taken or batch.count(kind) > 1:
                 draft.unsupported("type")
 
-    def select(
-        self,
-        account: Account,
-        query: Mapping[str, Any],
-        with_: frozenset[str],
-        modified_since: int | None,
-    ) -> list[Entity]:
-        rows = super().select(account, query, with_, modified_since)
+    def select(self, account: Account, query: Mapping[str, Any], *rest: Any) -> list[Entity]:
+        rows = super().select(account, query, *rest)
         kind = query.get("type")
         return [c for c in rows if c.data["type"] == kind] if isinstance(kind, str) else rows
 

@@ -221,14 +221,23 @@ _OWNER_RULES: dict[str, tuple[bool, Rule]] = {
 """Keys only one kind of owner takes: ``True`` catalogs, ``False`` the CRM entities."""
 
 
-def _validate(call: Call, key: str, item: object, index: int, current: FieldDef | None) -> Draft:
-    draft = Draft(call, key, {}, "update" if current else "create", "", Changes(str(index)))
-    if not isinstance(item, dict):
+def _draft(call: Call, key: str, item: object, index: int, creating: bool) -> Draft:
+    """A draft of one item (its ``request_id`` taken); an item that is no object is an issue."""
+    draft = Draft(call, key, {}, "create" if creating else "update", "", Changes(str(index)))
+    if isinstance(item, dict):
+        draft.item = item
+        if item.get("request_id") is not None:
+            draft.changes.request_id = str(item["request_id"])
+    else:
         draft.issues.append(invalid_type(str(index), "object"))
+    return draft
+
+
+def _validate(call: Call, key: str, item: object, index: int, current: FieldDef | None) -> Draft:
+    draft = _draft(call, key, item, index, current is None)
+    if draft.issues:
         return draft
-    draft.item = item
-    if item.get("request_id") is not None:
-        draft.changes.request_id = str(item["request_id"])
+    item = draft.item
     field_type = item.get("type") if current is None else current.type
     for_catalog = key.startswith("catalogs/")
     for name, value in item.items():
@@ -496,13 +505,10 @@ class CustomFields(Resource):
         return json_response(200, self._render_group(call, key, group))
 
     def _group_draft(self, call: Call, key: str, item: object, index: int, creating: bool) -> Draft:
-        draft = Draft(call, key, {}, "create" if creating else "update", "", Changes(str(index)))
-        if not isinstance(item, dict):
-            draft.issues.append(invalid_type(str(index), "object"))
+        draft = _draft(call, key, item, index, creating)
+        if draft.issues:
             return draft
-        draft.item = item
-        if item.get("request_id") is not None:
-            draft.changes.request_id = str(item["request_id"])
+        item = draft.item
         for name, value in item.items():
             if name in ("name",):
                 string(draft, name, value)
