@@ -436,10 +436,10 @@ def test_seed_tasks_alone_and_unknown_types() -> None:
     alone = fake.seed(tasks=10)
     assert alone.leads == [] and len(alone.tasks) == 10
     assert all(t["entity_type"] is None for t in fake.entities("tasks"))
-    with pytest.raises(TypeError, match="events"):
-        fake.seed(events=1)
+    with pytest.raises(TypeError, match="webhooks"):
+        fake.seed(webhooks=1)
     with pytest.raises(AttributeError):
-        _ = alone.events
+        _ = alone.webhooks
 
 
 def test_delete_and_lookups() -> None:
@@ -449,8 +449,8 @@ def test_delete_and_lookups() -> None:
     assert fake.entity("tasks", first) is None  # tasks have no trash
     assert [t["id"] for t in fake.entities("tasks")] == [second]
     assert fake.count("tasks", include_deleted=True) == 1
-    with pytest.raises(KeyError, match="events"):
-        fake.count("events")
+    with pytest.raises(KeyError, match="webhooks"):
+        fake.count("webhooks")
 
 
 def test_control_routes_know_tasks() -> None:

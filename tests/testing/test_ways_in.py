@@ -81,6 +81,8 @@ def test_control_routes_serve_out_of_process_users() -> None:
             "customers": 0,
             "transactions": 0,
             "notes": 0,
+            "unsorted": 0,
+            "events": 0,
         }
         token = client.post("/_fake/token").json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import Field
+from typing import Any
+
+from pydantic import Field, field_validator
 
 from ._base import AmoModel
 from ._hal import HalLinks
@@ -40,3 +42,10 @@ class Subscription(AmoModel):
 
     subscriber_id: int
     type: SubscriberType | str | None = None
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _known_type(cls, value: Any) -> Any:
+        if isinstance(value, str) and value in SubscriberType._value2member_map_:
+            return SubscriberType(value)
+        return value

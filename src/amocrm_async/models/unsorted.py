@@ -42,6 +42,13 @@ class UnsortedCategory(StrEnum):
     CHATS = "chats"
 
 
+def _category(value: Any) -> Any:
+    """A known category as :class:`UnsortedCategory`; a newer one stays a str."""
+    if isinstance(value, str) and value in UnsortedCategory._value2member_map_:
+        return UnsortedCategory(value)
+    return value
+
+
 def _now() -> int:
     return int(time.time())
 
@@ -103,12 +110,7 @@ class Unsorted(AmoEntity):
     embedded: UnsortedEmbedded | None = Field(default=None, alias="_embedded")
     links: HalLinks | None = Field(default=None, alias="_links")
 
-    @field_validator("category", mode="before")
-    @classmethod
-    def _known_category(cls, value: Any) -> Any:
-        if isinstance(value, str) and value in UnsortedCategory._value2member_map_:
-            return UnsortedCategory(value)
-        return value
+    _known_category = field_validator("category", mode="before")(_category)
 
     @property
     def lead(self) -> Lead | None:
@@ -155,6 +157,8 @@ class UnsortedAction(AmoModel):
     created_at: int | None = None
     embedded: UnsortedEmbedded | None = Field(default=None, alias="_embedded")
     links: HalLinks | None = Field(default=None, alias="_links")
+
+    _known_category = field_validator("category", mode="before")(_category)
 
 
 class UnsortedSummary(AmoModel):

@@ -1,0 +1,82 @@
+"""Events: ``value_before``/``value_after`` items are typed by their key; unknown shapes stay
+dicts; a dump gives back what was read. Event types as an enum."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from amocrm_async.models import (
+    CustomFieldChange,
+    Event,
+    EventType,
+    EventTypeInfo,
+    LeadStatusChange,
+    NoteValue,
+    ResponsibleUserChange,
+    SaleChange,
+)
+
+STATUS_CHANGED: dict[str, Any] = {
+    "id": "01pz58t6p04vxt6j8dybfmws3k",
+    "type": "lead_status_changed",
+    "entity_id": 26053959,
+    "entity_type": "lead",
+    "created_by": 3088579,
+    "created_at": 1_588_757_434,
+    "value_after": [{"lead_status": {"id": 142, "pipeline_id": 3177727}}],
+    "value_before": [{"lead_status": {"id": 31553380, "pipeline_id": 3177727}}],
+    "account_id": 28805383,
+    "_embedded": {"entity": {"id": 26053959}},
+}
+
+
+def test_lead_status_change_is_typed() -> None:
+    event = Event.model_validate(STATUS_CHANGED)
+    assert event.event_type is EventType.LEAD_STATUS_CHANGED
+    (after,) = event.value_after
+    assert isinstance(after, LeadStatusChange)
+    assert (after.lead_status.id, after.lead_status.pipeline_id) == (142, 3177727)
+    assert event.embedded is not None and event.embedded.entity == {"id": 26053959}
+    assert event.model_dump(mode="json", by_alias=True, exclude_unset=True) == STATUS_CHANGED
+
+
+def test_each_known_key_gets_its_model() -> None:
+    event = Event.model_validate(
+        {
+            "id": "x",
+            "type": "custom_field_7_value_changed",
+            "value_after": [
+                {"responsible_user": {"id": 5}},
+                {"sale_field_value": {"sale": 1500}},
+                {"note": {"id": 42}},
+                {"custom_field_value": {"field_id": 7, "field_type": 1, "text": "hi"}},
+            ],
+        }
+    )
+    kinds = [type(item) for item in event.value_after]
+    assert kinds == [ResponsibleUserChange, SaleChange, NoteValue, CustomFieldChange]
+    assert event.event_type is None  # a per-field type is not an enum member
+    assert event.type == EventType.custom_field(7)
+
+
+def test_unknown_and_odd_shapes_are_kept_as_dicts() -> None:
+    raw = [{"brand_new_value": {"x": 1}}, {"lead_status": "not an object"}, {"a": 1, "b": 2}]
+    event = Event.model_validate({"id": "x", "type": "future_event", "value_before": raw})
+    assert event.value_before == raw
+    assert event.model_dump(mode="json")["value_before"] == raw
+    assert event.event_type is None
+
+
+def test_empty_values_come_as_lists() -> None:
+    event = Event.model_validate({"id": "x", "type": "lead_added", "value_after": None})
+    assert (event.value_after, event.value_before) == ([], [])
+
+
+def test_events_are_read_only() -> None:
+    assert Event.model_validate(STATUS_CHANGED).to_api() == {}
+
+
+def test_event_type_info() -> None:
+    info = EventTypeInfo.model_validate({"key": "lead_added", "type": 1, "lang": "Новая сделка"})
+    assert (info.key, info.type, info.lang) == ("lead_added", 1, "Новая сделка")
+    assert EventType("lead_added") is EventType.LEAD_ADDED
