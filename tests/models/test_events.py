@@ -53,8 +53,9 @@ def test_each_known_key_gets_its_model() -> None:
             ],
         }
     )
-    kinds = [type(item) for item in event.value_after]
-    assert kinds == [ResponsibleUserChange, SaleChange, NoteValue, CustomFieldChange]
+    kinds = [type(item).__name__ for item in event.value_after]
+    expected: list[type[Any]] = [ResponsibleUserChange, SaleChange, NoteValue, CustomFieldChange]
+    assert kinds == [model.__name__ for model in expected]
     assert event.event_type is None  # a per-field type is not an enum member
     assert event.type == EventType.custom_field(7)
 

@@ -55,7 +55,7 @@ CHAT_ENTRY: dict[str, Any] = {
 
 def test_categories_are_the_api_strings() -> None:
     assert [c.value for c in UnsortedCategory] == ["sip", "mail", "forms", "chats"]
-    assert UnsortedCategory.FORMS == "forms"
+    assert UnsortedCategory("forms") is UnsortedCategory.FORMS
 
 
 def test_a_read_entry_parses_and_dumps_back() -> None:
@@ -92,7 +92,7 @@ def test_form_payload_is_the_documented_body() -> None:
             ip="192.0.2.1",
         ),
         _embedded=UnsortedEmbedded(
-            leads=[Lead(name="Заявка с сайта", price=500)], contacts=[Contact(name="Иван")]
+            leads=[Lead(name="Заявка на сайте", price=500)], contacts=[Contact(name="Иван")]
         ),
         request_id="r1",
     )
@@ -110,7 +110,7 @@ def test_form_payload_is_the_documented_body() -> None:
             "ip": "192.0.2.1",
         },
         "_embedded": {
-            "leads": [{"name": "Заявка с сайта", "price": 500}],
+            "leads": [{"name": "Заявка на сайте", "price": 500}],
             "contacts": [{"name": "Иван"}],
         },
     }

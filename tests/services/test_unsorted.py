@@ -248,7 +248,9 @@ async def test_created_entries_read_back_with_their_lead_in_unsorted(
         assert lead.status_id == unsorted_stage["id"]
     assert forms[0].embedded is not None and forms[0].embedded.contacts is not None
     contact_id = forms[0].embedded.contacts[0].id
-    assert contact_id is not None and fake.entity("contacts", contact_id)["name"] == "Клиент 0"
+    assert contact_id is not None
+    contact = fake.entity("contacts", contact_id)
+    assert contact is not None and contact["name"] == "Клиент 0"
     listed = [e.uid async for e in on_fake.unsorted.iterate(UnsortedFilter(categories="sip"))]
     assert listed == [calls[0].uid]
 
