@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 import respx
 
 from amocrm_async import AmoCRMClient, errors
 from amocrm_async.models import ChatLink, Contact
-from amocrm_async.testing import FakeAmoCRM
 
 from ..samples import sample
 from .contract import body
@@ -50,15 +47,6 @@ async def test_nothing_to_ask_fails_before_sending(
     with pytest.raises(ValueError, match="at least one"):
         await amo.contacts.chats.link([])
     assert not router.calls
-
-
-@pytest.fixture
-async def on_fake() -> AsyncIterator[AmoCRMClient]:
-    fake = FakeAmoCRM()
-    async with AmoCRMClient(
-        fake.base_domain, access_token=fake.long_lived_token(), transport=fake.transport
-    ) as client:
-        yield client
 
 
 async def test_link_and_read_back(on_fake: AmoCRMClient) -> None:

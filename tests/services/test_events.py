@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 import respx
 
@@ -97,19 +95,6 @@ async def test_types(router: respx.MockRouter, amo: AmoCRMClient) -> None:
 # ----------------------------------------------------------------------------------------------
 # End to end against the fake amoCRM
 # ----------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def fake() -> FakeAmoCRM:
-    return FakeAmoCRM()
-
-
-@pytest.fixture
-async def on_fake(fake: FakeAmoCRM) -> AsyncIterator[AmoCRMClient]:
-    async with AmoCRMClient(
-        fake.base_domain, access_token=fake.long_lived_token(), transport=fake.transport
-    ) as client:
-        yield client
 
 
 async def test_writes_through_the_api_are_recorded_as_events(

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 import respx
 
@@ -74,19 +72,6 @@ async def test_subscriptions_wire(router: respx.MockRouter, amo: AmoCRMClient) -
         (2, SubscriberType.GROUP),
     ]
     assert found.total_items == 2
-
-
-@pytest.fixture
-def fake() -> FakeAmoCRM:
-    return FakeAmoCRM()
-
-
-@pytest.fixture
-async def on_fake(fake: FakeAmoCRM) -> AsyncIterator[AmoCRMClient]:
-    async with AmoCRMClient(
-        fake.base_domain, access_token=fake.long_lived_token(), transport=fake.transport
-    ) as client:
-        yield client
 
 
 async def test_files_end_to_end(fake: FakeAmoCRM, on_fake: AmoCRMClient) -> None:

@@ -5,7 +5,6 @@ back, accept/decline/link/summary on the wire, and all of it end to end against 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -218,19 +217,6 @@ async def test_list_filter_on_the_wire(router: respx.MockRouter, amo: AmoCRMClie
 # ----------------------------------------------------------------------------------------------
 # End to end against the fake amoCRM
 # ----------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def fake() -> FakeAmoCRM:
-    return FakeAmoCRM()
-
-
-@pytest.fixture
-async def on_fake(fake: FakeAmoCRM) -> AsyncIterator[AmoCRMClient]:
-    async with AmoCRMClient(
-        fake.base_domain, access_token=fake.long_lived_token(), transport=fake.transport
-    ) as client:
-        yield client
 
 
 async def test_created_entries_read_back_with_their_lead_in_unsorted(

@@ -17,11 +17,12 @@ PATH = "/api/v4/contacts/chats"
 
 
 def shape(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: shape(item) for key, item in value.items()}
+    """Key names and value types, lists by their first item."""
     if isinstance(value, list):
-        return [shape(value[0])] if value else []
-    return type(value).__name__
+        return [shape(item) for item in value[:1]]
+    if not isinstance(value, dict):
+        return type(value).__name__
+    return {key: shape(item) for key, item in value.items()}
 
 
 async def test_link_and_list_answer_like_the_samples(

@@ -14,10 +14,10 @@ PATH = "/api/v4/events"
 
 
 def types_of(response: httpx.Response) -> list[str]:
-    if response.status_code == 204:
-        return []
-    assert response.status_code == 200, response.text
-    return [event["type"] for event in response.json()["_embedded"]["events"]]
+    """The event types of a list answer, in order ([] for a 204)."""
+    assert response.status_code in (200, 204), response.text
+    body = response.json() if response.status_code == 200 else {"_embedded": {"events": []}}
+    return [event["type"] for event in body["_embedded"]["events"]]
 
 
 async def test_writes_are_recorded(fake: FakeAmoCRM, api: httpx.AsyncClient) -> None:

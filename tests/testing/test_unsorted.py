@@ -26,13 +26,13 @@ def form(**fields: Any) -> dict[str, Any]:
 
 
 def issues(response: httpx.Response) -> list[tuple[str, str, str]]:
-    assert response.status_code == 400, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    return [
-        (entry["request_id"], error["code"], error["path"])
-        for entry in response.json()["validation-errors"]
-        for error in entry["errors"]
-    ]
+    """``(request_id, code, path)`` of every validation error of a 400 problem answer."""
+    assert (response.status_code, response.headers["content-type"]) == (
+        400,
+        "application/problem+json",
+    ), response.text
+    entries = response.json()["validation-errors"]
+    return [(e["request_id"], x["code"], x["path"]) for e in entries for x in e["errors"]]
 
 
 async def test_create_answers_uid_and_ids(fake: FakeAmoCRM, api: httpx.AsyncClient) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar, TypeAlias
 
@@ -33,19 +33,14 @@ UnsortedCategoriesInput: TypeAlias = str | Iterable[str]
 def parse_categories(
     value: UnsortedCategoriesInput | None, param: str
 ) -> dict[str | int, PhpValue] | None:
-    """PHP ``setCategory``: ``(array)$category``, so one category is a one-item list."""
-    if value is None:
-        return None
-    if not isinstance(value, Iterable) or isinstance(value, bytes | bytearray | Mapping):
-        raise TypeError(f"{param}: expected str or an iterable of str, got {type(value).__name__}")
-    items: Iterable[object] = [value] if isinstance(value, str) else value
-    out: dict[str | int, PhpValue] = {}
-    for index, item in enumerate(items):
-        if not isinstance(item, str) or item not in UNSORTED_CATEGORIES:
+    """PHP ``setCategory``: ``(array)$category``, so one category is a one-item list; a value
+    that is not a category is refused (the API would answer nothing for it)."""
+    parsed = parse_names(value, param)
+    for index, item in (parsed or {}).items():
+        if item not in UNSORTED_CATEGORIES:
             allowed = ", ".join(sorted(UNSORTED_CATEGORIES))
             raise ValueError(f"{param}: {item!r} at {index} is not a category ({allowed})")
-        out[index] = str(item)
-    return out or None
+    return parsed
 
 
 def parse_pipeline_id(value: int | None, param: str) -> int | None:

@@ -9,6 +9,7 @@ the 204-means-missing rule or the page/iterate pair.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Generic, TypeVar, Unpack
 from urllib.parse import quote
 
@@ -20,7 +21,7 @@ from .._service import CallOptions, Service, request_options
 from ..errors import NotFoundError
 from ._pages import ListQuery, ListReader
 
-__all__ = ["ParentList", "get_by_key", "key_segment"]
+__all__ = ["ParentList", "embedded_models", "get_by_key", "key_segment"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -58,6 +59,21 @@ async def get_by_key(
             detail=f"{what} not found",
         )
     return found
+
+
+def embedded_models(key: str, model: type[M]) -> Callable[[APIResponse], list[M]]:
+    """Decode a write answer's ``_embedded.<key>`` list into models (a missing list is an
+    error: the pipeline then reports the write's outcome as unknown)."""
+
+    def decode(response: APIResponse) -> list[M]:
+        body = response.json()
+        embedded = body.get("_embedded") if isinstance(body, Mapping) else None
+        items = embedded.get(key) if isinstance(embedded, Mapping) else None
+        if not isinstance(items, list):
+            raise ValueError(f"response has no _embedded.{key} list")
+        return [model.model_validate(item) for item in items]
+
+    return decode
 
 
 class ParentList(Service, Generic[M]):

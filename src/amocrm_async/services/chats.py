@@ -6,25 +6,16 @@ to which contacts; ``amo.contacts.chats.link([...])`` attaches chats to contacts
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Unpack
 
-from .._pipeline import APIResponse
 from .._service import CallOptions, Service, request_options
 from ..filters import ChatLinksFilter, IdsInput, NamesInput
 from ..models import ChatLink
+from ._keyed import embedded_models
 from ._pages import ListQuery, ListReader
 
 __all__ = ["ContactChatsService"]
-
-
-def _links_answer(response: APIResponse) -> list[ChatLink]:
-    body = response.json()
-    embedded = body.get("_embedded") if isinstance(body, Mapping) else None
-    items = embedded.get("chats") if isinstance(embedded, Mapping) else None
-    if not isinstance(items, list):
-        raise ValueError("response has no _embedded.chats list")
-    return [ChatLink.model_validate(item) for item in items]
 
 
 class ContactChatsService(Service):
@@ -58,7 +49,7 @@ class ContactChatsService(Service):
         return await self._pipeline.request_decoded(
             "POST",
             self.path,
-            _links_answer,
+            embedded_models("chats", ChatLink),
             json=payload,
             options=request_options(options),
             request_ids=[link.request_id or str(i) for i, link in enumerate(links)],

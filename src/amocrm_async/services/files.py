@@ -6,13 +6,12 @@ files, attach more by ``file_uuid`` (``PUT``) and detach them (``DELETE``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any, Unpack
 
-from .._pipeline import APIResponse
 from .._service import CallOptions, request_options
 from ..models import EntityFile
-from ._keyed import ParentList
+from ._keyed import ParentList, embedded_models
 
 __all__ = ["EntityFilesService"]
 
@@ -31,15 +30,6 @@ def _uuids(files: Iterable[str | EntityFile]) -> list[str]:
     return uuids
 
 
-def _answered(response: APIResponse) -> list[EntityFile]:
-    body = response.json()
-    embedded = body.get("_embedded") if isinstance(body, Mapping) else None
-    items = embedded.get("files") if isinstance(embedded, Mapping) else None
-    if not isinstance(items, list):
-        raise ValueError("response has no _embedded.files list")
-    return [EntityFile.model_validate(item) for item in items]
-
-
 class EntityFilesService(ParentList[EntityFile]):
     """The files attached to one entity: ``get``, ``iterate``, ``add``, ``delete``."""
 
@@ -56,7 +46,7 @@ class EntityFilesService(ParentList[EntityFile]):
         return await self._pipeline.request_decoded(
             "PUT",
             self.path,
-            _answered,
+            embedded_models("files", EntityFile),
             json=payload,
             options=request_options(options),
             request_ids=uuids,

@@ -11,18 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from amocrm_async.testing import _issues as check
 from amocrm_async.testing._call import Call
 from amocrm_async.testing._crud import record_writes
 from amocrm_async.testing._http import FakeResponse, json_response, no_content, problem
-from amocrm_async.testing._issues import (
-    Issue,
-    invalid_type,
-    is_int,
-    not_expected,
-    not_supported,
-    required,
-    validation_failed,
-)
 from amocrm_async.testing._query import as_list
 from amocrm_async.testing._resource import Resource, Route
 
@@ -49,7 +41,7 @@ class ContactChats(Resource):
         contacts = {int(v) for v in as_list(query.get("contact_id")) if str(v).isdigit()}
         chats = {str(v) for v in as_list(query.get("chat_id")) if str(v)}
         if not contacts and not chats:
-            return validation_failed([("0", [required("contact_id")])])
+            return check.validation_failed([("0", [check.required("contact_id")])])
         rows: dict[int, dict[str, Any]] = call.account.stores[self.name]
         found = [
             dict(row)
@@ -59,24 +51,24 @@ class ContactChats(Resource):
         ]
         return self._answer(found) if found else no_content()
 
-    def _check(self, call: Call, item: Any) -> list[Issue]:
+    def _check(self, call: Call, item: Any) -> list[check.Issue]:
         if not isinstance(item, dict):
-            return [invalid_type("", "object")]
-        issues = [not_expected(key) for key in item if key not in _KEYS]
+            return [check.invalid_type("", "object")]
+        issues = [check.not_expected(key) for key in item if key not in _KEYS]
         contact_id = item.get("contact_id")
         if contact_id is None:
-            issues.append(required("contact_id"))
-        elif not is_int(contact_id):
-            issues.append(invalid_type("contact_id", "int"))
+            issues.append(check.required("contact_id"))
+        elif not check.is_int(contact_id):
+            issues.append(check.invalid_type("contact_id", "int"))
         else:
             contact = call.account.stores["contacts"].get(contact_id)
             if contact is None or contact.deleted:
-                issues.append(not_supported("contact_id"))
+                issues.append(check.not_supported("contact_id"))
         chat_id = item.get("chat_id")
         if chat_id is None:
-            issues.append(required("chat_id"))
+            issues.append(check.required("chat_id"))
         elif not isinstance(chat_id, str) or not chat_id.strip():
-            issues.append(invalid_type("chat_id", "string"))
+            issues.append(check.invalid_type("chat_id", "string"))
         return issues
 
     def link(self, call: Call) -> FakeResponse:
@@ -93,7 +85,7 @@ class ContactChats(Resource):
             if (issues := self._check(call, item))
         ]
         if errors:
-            return validation_failed(errors)
+            return check.validation_failed(errors)
         rows: dict[int, dict[str, Any]] = call.account.stores[self.name]
         answered = []
         for rid, item in zip(rids, items, strict=True):

@@ -92,11 +92,18 @@ class EntityFiles(Resource):
                 uuids.append(uuid.lower())
         return uuids, validation_failed(errors) if errors else None
 
-    def add(self, call: Call, entity_type: str, entity_id: str) -> FakeResponse:
+    def _write(
+        self, call: Call, entity_type: str, entity_id: str
+    ) -> tuple[int, list[str], FakeResponse | None]:
+        """The owner and the uuids of a PUT/DELETE, or the error answer (404, 400)."""
         owner = int(entity_id)
         if not self._exists(call, entity_type, owner):
-            return problem(404, "Entity not found")
+            return owner, [], problem(404, "Entity not found")
         uuids, error = self._uuids(call)
+        return owner, uuids, error
+
+    def add(self, call: Call, entity_type: str, entity_id: str) -> FakeResponse:
+        owner, uuids, error = self._write(call, entity_type, entity_id)
         if error is not None:
             return error
         rows: dict[int, dict[str, Any]] = call.account.stores[self.name]
@@ -117,10 +124,7 @@ class EntityFiles(Resource):
         return json_response(200, {"_total_items": len(answered), "_embedded": {"files": answered}})
 
     def delete(self, call: Call, entity_type: str, entity_id: str) -> FakeResponse:
-        owner = int(entity_id)
-        if not self._exists(call, entity_type, owner):
-            return problem(404, "Entity not found")
-        uuids, error = self._uuids(call)
+        owner, uuids, error = self._write(call, entity_type, entity_id)
         if error is not None:
             return error
         rows: dict[int, dict[str, Any]] = call.account.stores[self.name]

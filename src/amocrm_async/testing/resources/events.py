@@ -43,6 +43,8 @@ SINGULAR = {
     "tasks": "task",
 }
 """Entity types that have events, and the singular name events use for them."""
+SINGULAR_NAMES = ("contact", "lead", "company", "catalog_element", "customer", "catalog")
+"""``with=<name>_name`` adds the entity's name to ``_embedded.entity``."""
 
 EVENT_TYPES: dict[str, tuple[str, str]] = {
     "lead_added": ("Новая сделка", "New lead"),
@@ -162,17 +164,7 @@ class Events(EntityResource):
     path = "/api/v4/events"
     id_base = 80_000_001
     rules: ClassVar[Mapping[str, Rule]] = {}
-    with_allowed = frozenset(
-        {
-            "contact_name",
-            "lead_name",
-            "company_name",
-            "catalog_element_name",
-            "customer_name",
-            "catalog_name",
-            "note",
-        }
-    )
+    with_allowed = frozenset({"note", *(f"{kind}_name" for kind in SINGULAR_NAMES)})
     filters = {
         "id": _in("id", _strings),
         "type": _in("type", _strings),

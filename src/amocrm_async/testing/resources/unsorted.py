@@ -17,18 +17,10 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any, ClassVar
 
+from amocrm_async.testing import _issues as check
 from amocrm_async.testing._call import Call
 from amocrm_async.testing._crud import list_entities, record_writes
 from amocrm_async.testing._http import FakeResponse, json_response, problem
-from amocrm_async.testing._issues import (
-    Issue,
-    invalid_type,
-    is_int,
-    not_expected,
-    not_supported,
-    required,
-    validation_failed,
-)
 from amocrm_async.testing._links import add_link
 from amocrm_async.testing._listing import Predicate, filters_of, ints_in, range_predicate
 from amocrm_async.testing._query import as_list, is_range
@@ -149,7 +141,7 @@ class Unsorted(EntityResource):
         ]
         errors = [(rid, issues) for rid, issues, _ in checked if issues]
         if errors:
-            return validation_failed(errors)
+            return check.validation_failed(errors)
         answers = [self._create(call, category, rid, plan) for rid, _, plan in checked]
         record_writes(call, call.stats.entities_created, self.name, len(answers))
         return json_response(
@@ -163,33 +155,35 @@ class Unsorted(EntityResource):
 
     def _check_item(
         self, call: Call, category: str, item: Any, index: int
-    ) -> tuple[str, list[Issue], dict[str, Any]]:
+    ) -> tuple[str, list[check.Issue], dict[str, Any]]:
         rid = str(index)
         if not isinstance(item, dict):
-            return rid, [invalid_type(str(index), "object")], {}
+            return rid, [check.invalid_type(str(index), "object")], {}
         raw_rid = item.get("request_id")
         rid = str(raw_rid) if isinstance(raw_rid, str | int) else rid
-        issues: list[Issue] = []
+        issues: list[check.Issue] = []
         plan: dict[str, Any] = {}
         for key in item:
             if key not in _ITEM_KEYS and key not in ("metadata", "_embedded"):
-                issues.append(not_expected(key))
+                issues.append(check.not_expected(key))
         for key in ("source_uid", "source_name"):
             if not isinstance(item.get(key), str) or not item[key]:
-                issues.append(required(key) if key not in item else invalid_type(key, "string"))
+                issues.append(
+                    check.required(key) if key not in item else check.invalid_type(key, "string")
+                )
         pipeline = main_pipeline(call.account)
         if "pipeline_id" in item:
             found = (
                 pipelines_of(call.account).get(item["pipeline_id"])
-                if is_int(item["pipeline_id"])
+                if check.is_int(item["pipeline_id"])
                 else None
             )
             if found is None:
-                issues.append(not_supported("pipeline_id"))
+                issues.append(check.not_supported("pipeline_id"))
             else:
                 pipeline = found
-        if "created_at" in item and not is_int(item["created_at"]):
-            issues.append(invalid_type("created_at", "int"))
+        if "created_at" in item and not check.is_int(item["created_at"]):
+            issues.append(check.invalid_type("created_at", "int"))
         issues.extend(_metadata_issues(category, item.get("metadata")))
         plan["pipeline"] = pipeline
         plan["item"] = item
@@ -197,24 +191,24 @@ class Unsorted(EntityResource):
         return rid, issues, plan
 
     def _nested(
-        self, call: Call, pipeline_id: int, embedded: Any, issues: list[Issue]
+        self, call: Call, pipeline_id: int, embedded: Any, issues: list[check.Issue]
     ) -> dict[str, list[Draft]]:
         """Validate ``_embedded.leads`` (exactly one), ``contacts`` and ``companies``."""
         drafts: dict[str, list[Draft]] = {"leads": [], "contacts": [], "companies": []}
         if not isinstance(embedded, dict):
-            issues.append(required("_embedded.leads"))
+            issues.append(check.required("_embedded.leads"))
             return drafts
         resources = {"leads": LEADS, "contacts": CONTACTS, "companies": COMPANIES}
         for key in embedded:
             if key not in resources:
-                issues.append(not_expected(f"_embedded.{key}"))
+                issues.append(check.not_expected(f"_embedded.{key}"))
         leads = embedded.get("leads")
         if not isinstance(leads, list) or len(leads) != 1:
-            issues.append(not_supported("_embedded.leads"))
+            issues.append(check.not_supported("_embedded.leads"))
         for key, resource in resources.items():
             items = embedded.get(key) or []
             if not isinstance(items, list):
-                issues.append(invalid_type(f"_embedded.{key}", "array"))
+                issues.append(check.invalid_type(f"_embedded.{key}", "array"))
                 continue
             for position, nested in enumerate(items):
                 if key == "leads" and isinstance(nested, dict):
@@ -281,16 +275,18 @@ class Unsorted(EntityResource):
             return error
         body = call.req.json() if call.req.body.strip() else {}
         if not isinstance(body, dict):
-            return validation_failed([("0", [invalid_type("", "object")])])
+            return check.validation_failed([("0", [check.invalid_type("", "object")])])
         pipeline = pipelines_of(call.account)[entry.data["pipeline_id"]]
         status_id = body.get("status_id", pipeline.first_open_status.id)
-        status = pipeline.statuses.get(status_id) if is_int(status_id) else None
-        issues = [] if status is not None and status.type == 0 else [not_supported("status_id")]
+        status = pipeline.statuses.get(status_id) if check.is_int(status_id) else None
+        issues = (
+            [] if status is not None and status.type == 0 else [check.not_supported("status_id")]
+        )
         user_id = body.get("user_id")
-        if user_id is not None and not is_int(user_id):
-            issues.append(invalid_type("user_id", "int"))
+        if user_id is not None and not check.is_int(user_id):
+            issues.append(check.invalid_type("user_id", "int"))
         if issues:
-            return validation_failed([("0", issues)])
+            return check.validation_failed([("0", issues)])
         embedded = entry.data["_embedded"]
         lead = LEADS.live(call.account, embedded["leads"][0])
         if lead is not None:
@@ -331,16 +327,16 @@ class Unsorted(EntityResource):
         body = call.req.json()
         link = body.get("link") if isinstance(body, dict) else None
         if not isinstance(link, dict):
-            return validation_failed([("0", [required("link")])])
+            return check.validation_failed([("0", [check.required("link")])])
         issues = []
         if link.get("entity_type") != "leads":
-            issues.append(not_supported("link.entity_type"))
+            issues.append(check.not_supported("link.entity_type"))
         target_id = link.get("entity_id")
-        target = LEADS.live(call.account, target_id) if is_int(target_id) else None
+        target = LEADS.live(call.account, target_id) if check.is_int(target_id) else None
         if target is None:
-            issues.append(not_supported("link.entity_id"))
+            issues.append(check.not_supported("link.entity_id"))
         if issues or target is None:
-            return validation_failed([("0", issues)])
+            return check.validation_failed([("0", issues)])
         embedded = entry.data["_embedded"]
         account, rules = call.account, call.link_rules
         for contact_id in embedded["contacts"]:
@@ -462,13 +458,15 @@ def _refs(base: str, embedded: Mapping[str, list[int]]) -> dict[str, list[dict[s
     }
 
 
-def _metadata_issues(category: str, metadata: Any) -> list[Issue]:
+def _metadata_issues(category: str, metadata: Any) -> list[check.Issue]:
     if metadata is None:
-        return [required("metadata")]
+        return [check.required("metadata")]
     if not isinstance(metadata, dict):
-        return [invalid_type("metadata", "object")]
+        return [check.invalid_type("metadata", "object")]
     return [
-        required(f"metadata.{key}") for key in _REQUIRED_METADATA[category] if key not in metadata
+        check.required(f"metadata.{key}")
+        for key in _REQUIRED_METADATA[category]
+        if key not in metadata
     ]
 
 
