@@ -74,7 +74,7 @@ def test_resource_names_and_counters_are_unique() -> None:
     assert set(registry.entities) == {
         *("leads", "contacts", "companies", "tasks", "notes"),
         *("customers", "customer_statuses", "segments", "transactions"),
-        *("unsorted", "events"),
+        *("unsorted", "events", "catalogs", "elements"),
     }
     with pytest.raises(ValueError, match="unique"):
         Registry((*RESOURCES, Memos(), Memos()))

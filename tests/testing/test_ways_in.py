@@ -83,6 +83,8 @@ def test_control_routes_serve_out_of_process_users() -> None:
             "notes": 0,
             "unsorted": 0,
             "events": 0,
+            "catalogs": 0,
+            "elements": 0,
         }
         token = client.post("/_fake/token").json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
