@@ -203,7 +203,6 @@ class AmoEntity(AmoModel):
     request_id: str | None = None
     updated_at: int | None = None
 
-
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
