@@ -4,7 +4,6 @@ typed items off the wire, the notes of one entity, the filter, read-only types, 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -175,19 +174,6 @@ async def test_read_only_types_are_refused_before_sending(
 # ----------------------------------------------------------------------------------------------
 # End to end against the fake amoCRM
 # ----------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def fake() -> FakeAmoCRM:
-    return FakeAmoCRM()
-
-
-@pytest.fixture
-async def on_fake(fake: FakeAmoCRM) -> AsyncIterator[AmoCRMClient]:
-    async with AmoCRMClient(
-        fake.base_domain, access_token=fake.long_lived_token(), transport=fake.transport
-    ) as client:
-        yield client
 
 
 async def test_seeded_notes_read_typed_through_every_service(
