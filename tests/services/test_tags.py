@@ -14,13 +14,9 @@ from amocrm_async.models import Contact, Lead, LeadEmbedded, Tag
 from amocrm_async.services import LeadTagsService, TagsService
 from amocrm_async.testing import FakeAmoCRM
 
-from . import test_notes
 from .contract import ServiceContract, ServiceSpec
 
 pytestmark = pytest.mark.anyio
-
-fake, on_fake = test_notes.fake, test_notes.on_fake
-"""The fixtures of the notes tests: a fresh fake amoCRM and a client on it."""
 
 
 def tag_spec(entity: str) -> ServiceSpec:
