@@ -64,7 +64,11 @@ class ServiceSpec:
         (the client's, then the parent service's)."""
         owner: type = AmoCRMClient
         for name in self.attribute.split("."):
-            annotation = inspect.get_annotations(owner)[name]
+            annotation = next(
+                inspect.get_annotations(cls)[name]
+                for cls in owner.__mro__
+                if name in inspect.get_annotations(cls)
+            )
             owner = getattr(amocrm_async.services, annotation.rpartition(".")[2])
         assert issubclass(owner, EntityService)
         return owner

@@ -5,6 +5,7 @@ application can declare a service the SDK does not have yet in a few lines.
 """
 
 from .._service import *
+from ._crm import *
 from ._entity import *
 from .catalogs import *
 from .chats import *

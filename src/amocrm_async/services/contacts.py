@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from .._service import scoped, service
+from .._service import service
 from ..filters import ContactsFilter
 from ..models import Contact
-from ._entity import CrudService, Linkable
+from ._crm import CrmEntityService
 from .chats import ContactChatsService
-from .custom_fields import CustomFieldsService
-from .files import EntityFilesService
-from .links import EntityLinksService
-from .notes import NotesService
-from .tags import TagsService
 
 __all__ = ["ContactsService"]
 
 
-class ContactsService(CrudService[Contact, ContactsFilter], Linkable[Contact]):
+class ContactsService(CrmEntityService[Contact, ContactsFilter]):
     """Contacts: read, page, create, update, link."""
 
     path = "/api/v4/contacts"
@@ -24,9 +19,4 @@ class ContactsService(CrudService[Contact, ContactsFilter], Linkable[Contact]):
         {"leads", "customers", "catalog_elements", "social_profiles", "only_deleted"}
     )
     link_targets = frozenset({"leads", "companies", "customers", "catalog_elements"})
-    links: EntityLinksService = service()
-    files = scoped(EntityFilesService)
     chats: ContactChatsService = service()
-    notes: NotesService = service()
-    tags: TagsService = service()
-    custom_fields: CustomFieldsService = service()

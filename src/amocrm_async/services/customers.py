@@ -26,21 +26,15 @@ from ..models.customers import (
     SegmentCustomField,
     Transaction,
 )
+from ._crm import CrmEntityService
 from ._entity import (
     Creatable,
-    CrudService,
     Deletable,
-    Linkable,
     ReadService,
     UpdatableOne,
 )
 from ._writes import DEFAULT_BATCH, assign_request_ids, check_sendable
-from .custom_fields import CustomFieldsService
-from .files import EntityFilesService
-from .links import EntityLinksService
-from .notes import NotesService
 from .subscriptions import SubscriptionsService
-from .tags import TagsService
 
 __all__ = [
     "BonusPointsService",
@@ -226,22 +220,17 @@ class BonusPointsService(Service):
         )
 
 
-class CustomersService(CrudService[Customer, CustomersFilter], Linkable[Customer]):
+class CustomersService(CrmEntityService[Customer, CustomersFilter]):
     """Customers: read, page, create, update, link; switch the customers mode."""
 
     path = "/api/v4/customers"
     with_allowed = frozenset({"catalog_elements", "companies", "contacts", "group_id"})
     link_targets = frozenset({"contacts", "companies", "catalog_elements"})
-    links: EntityLinksService = service()
-    files = scoped(EntityFilesService)
     subscriptions = scoped(SubscriptionsService)
-    notes: NotesService = service()
-    tags: TagsService = service()
     segments: SegmentsService = service()
     statuses: CustomerStatusesService = service()
     transactions: TransactionsService = service()
     bonus_points: BonusPointsService = service()
-    custom_fields: CustomFieldsService = service()
 
     async def set_mode(
         self,

@@ -9,12 +9,8 @@ from .._service import CallOptions, request_options, scoped, service
 from ..errors import WriteReport
 from ..filters.leads import LeadsFilter
 from ..models import ComplexLeadResult, Lead
-from ._entity import CrudService, Linkable
+from ._crm import CrmEntityService
 from ._writes import ChunkedWrite
-from .custom_fields import CustomFieldsService
-from .files import EntityFilesService
-from .links import EntityLinksService
-from .notes import NotesService
 from .subscriptions import SubscriptionsService
 from .tags import LeadTagsService
 
@@ -23,7 +19,7 @@ __all__ = ["LeadsService"]
 MAX_COMPLEX_BATCH = 50
 
 
-class LeadsService(CrudService[Lead, LeadsFilter], Linkable[Lead]):
+class LeadsService(CrmEntityService[Lead, LeadsFilter]):
     """Leads: read, page, create, update, link, and create with a new contact and company."""
 
     path = "/api/v4/leads"
@@ -39,12 +35,8 @@ class LeadsService(CrudService[Lead, LeadsFilter], Linkable[Lead]):
             "source",
         }
     )
-    links: EntityLinksService = service()
-    files = scoped(EntityFilesService)
     subscriptions = scoped(SubscriptionsService)
-    notes: NotesService = service()
     tags: LeadTagsService = service()
-    custom_fields: CustomFieldsService = service()
 
     async def add_complex(
         self,
