@@ -13,7 +13,7 @@ import pytest
 import respx
 
 from amocrm_async import AmoCRMClient, VirtualClock, errors
-from amocrm_async.filters import CustomersFilter, Range, TransactionsFilter
+from amocrm_async.filters import CustomersFilter, LinksFilter, Range, TransactionsFilter
 from amocrm_async.models import (
     CatalogElementRef,
     Customer,
@@ -435,7 +435,7 @@ async def test_links_to_contacts_and_companies_on_the_fake(
     assert [(x.to_entity_id, x.metadata) for x in remaining] == [
         (other["id"], {"main_contact": True})
     ]
-    mass = await amo.customers.links.get([customer_id])
+    mass = await amo.customers.links.get(LinksFilter(entity_ids=[customer_id]))
     assert {x.to_entity_type for x in mass} == {"contacts", "companies"}
     with pytest.raises(errors.RequestValidationError):
         await amo.customers.link(

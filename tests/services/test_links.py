@@ -8,6 +8,7 @@ import pytest
 import respx
 
 from amocrm_async import AmoCRMClient
+from amocrm_async.filters import LinksFilter
 from amocrm_async.models import EntityLink
 
 pytestmark = pytest.mark.anyio
@@ -20,11 +21,12 @@ async def test_get_sends_entity_ids_and_reads_total(
     route = router.get("/api/v4/contacts/links").respond(
         200, json={"_total_items": 1, "_embedded": {"links": [link]}}
     )
-    page = await amo.contacts.links.get([1, 2], to_entity_type="leads")
+    page = await amo.contacts.links.get(LinksFilter(entity_ids=[1, 2], to_entity_type="leads"))
+    # PHP's EntitiesLinksFilter order: the targets first, then the source ids
     assert route.calls.last.request.url.params.multi_items() == [
+        ("filter[to_entity_type]", "leads"),
         ("filter[entity_id][0]", "1"),
         ("filter[entity_id][1]", "2"),
-        ("filter[to_entity_type]", "leads"),
         ("limit", "250"),
         ("page", "1"),
     ]
@@ -53,6 +55,24 @@ async def test_bad_input_fails_before_sending(router: respx.MockRouter, amo: Amo
         await amo.leads.links.link(
             [EntityLink(entity_id=1, to_entity_id=8, to_entity_type="leads")]
         )
-    with pytest.raises(ValueError, match="at least one"):
-        await amo.leads.links.get([])
+    with pytest.raises(ValueError, match="the links of which entities"):
+        await amo.leads.links.get(LinksFilter(to_entity_type="contacts"))
+    with pytest.raises(ValueError, match="link to"):
+        await amo.leads.links.get(LinksFilter(entity_ids=[1], to_entity_type="leads"))
+    with pytest.raises(ValueError, match="selects nothing"):
+        LinksFilter(entity_ids=[])
+    with pytest.raises(ValueError, match="positive id"):
+        LinksFilter(entity_ids=[1], to_entity_id=0)
     assert not router.calls
+
+
+def test_links_filter_matches_php() -> None:
+    """``(new EntitiesLinksFilter([5, 6]))->setToEntityId(9)->setToEntityType('contacts')
+    ->setToCatalogId(3)`` through ``http_build_query``."""
+    query = LinksFilter(
+        entity_ids=[5, 6], to_entity_id=9, to_entity_type="contacts", to_catalog_id=3
+    ).to_query_string()
+    assert query == (
+        "filter%5Bto_entity_id%5D=9&filter%5Bto_entity_type%5D=contacts"
+        "&filter%5Bto_catalog_id%5D=3&filter%5Bentity_id%5D%5B0%5D=5&filter%5Bentity_id%5D%5B1%5D=6"
+    )

@@ -24,6 +24,7 @@ from amocrm_async.filters.custom_fields import *
 from amocrm_async.filters.customers import *
 from amocrm_async.filters.events import *
 from amocrm_async.filters.leads import *
+from amocrm_async.filters.links import *
 from amocrm_async.filters.notes import *
 from amocrm_async.filters.tags import *
 from amocrm_async.filters.tasks import *

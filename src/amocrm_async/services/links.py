@@ -6,11 +6,12 @@ One class serves every entity type: ``amo.leads.links``, ``amo.contacts.links``,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, Unpack
 
 from .._pagination import Page, PageIterator
-from .._service import CallOptions, Service, entity_id, request_options
+from .._service import CallOptions, Service, request_options
+from ..filters.links import LinksFilter
 from ..models.links import EntityLink
 from ._entity import Linkable, links_of
 from ._pages import ListQuery, ListReader
@@ -29,47 +30,27 @@ class EntityLinksService(Service):
             raise TypeError(f"{type(self).__name__} hangs off a service with links")
         return parent
 
-    def _query(
-        self, entity_ids: Iterable[int], to_entity_type: str | None, to_entity_id: int | None
-    ) -> ListQuery:
-        ids = [entity_id(value) for value in entity_ids]
-        if not ids:
-            raise ValueError("entity_ids: give at least one id")
-        pairs = [(f"filter[entity_id][{i}]", str(value)) for i, value in enumerate(ids)]
-        if to_entity_id is not None:
-            pairs.append(("filter[to_entity_id]", str(entity_id(to_entity_id))))
-        if to_entity_type is not None:
-            self._targets().check_link_target(to_entity_type)
-            pairs.append(("filter[to_entity_type]", to_entity_type))
-        return ListQuery(pairs=pairs)
+    def _query(self, filter: LinksFilter) -> ListQuery:
+        if filter.entity_ids is None:
+            raise ValueError("LinksFilter.entity_ids: the links of which entities?")
+        if filter.to_entity_type is not None:
+            self._targets().check_link_target(filter.to_entity_type)
+        return ListQuery(filter=filter)
 
     def _reader(self) -> ListReader[EntityLink]:
         return ListReader(self._pipeline, f"{self.path}/links", "links", EntityLink)
 
     async def get(
-        self,
-        entity_ids: Iterable[int],
-        *,
-        to_entity_type: str | None = None,
-        to_entity_id: int | None = None,
-        page: int = 1,
-        **options: Unpack[CallOptions],
+        self, filter: LinksFilter, *, page: int = 1, **options: Unpack[CallOptions]
     ) -> Page[EntityLink]:
-        """One page of the links of these entities (``total_items`` says how many in all)."""
-        query = self._query(entity_ids, to_entity_type, to_entity_id)
-        return await self._reader().get(query, page, request_options(options))
+        """One page of the links of ``filter.entity_ids`` (``total_items`` says how many)."""
+        return await self._reader().get(self._query(filter), page, request_options(options))
 
     def iterate(
-        self,
-        entity_ids: Iterable[int],
-        *,
-        to_entity_type: str | None = None,
-        to_entity_id: int | None = None,
-        **options: Unpack[CallOptions],
+        self, filter: LinksFilter, **options: Unpack[CallOptions]
     ) -> PageIterator[EntityLink]:
-        """Every link of these entities."""
-        query = self._query(entity_ids, to_entity_type, to_entity_id)
-        return self._reader().iterate(query, 1, request_options(options))
+        """Every link of ``filter.entity_ids``."""
+        return self._reader().iterate(self._query(filter), 1, request_options(options))
 
     async def link(
         self, links: Sequence[EntityLink], **options: Unpack[CallOptions]
