@@ -24,7 +24,7 @@ from amocrm_async.testing._resource import EntityResource, Route
 from amocrm_async.testing._state import Entity, LinkKey
 from amocrm_async.testing._writes import Changes, Mode
 
-__all__ = ["crud_routes", "link_routes", "record_writes", "validate_batch"]
+__all__ = ["crud_routes", "link_routes", "not_allowed", "record_writes", "validate_batch"]
 
 
 def crud_routes(resource: EntityResource) -> list[Route]:
@@ -42,6 +42,11 @@ def crud_routes(resource: EntityResource) -> list[Route]:
             {"GET": partial(get_one, resource), "PATCH": partial(update_one, resource)},
         ),
     ]
+
+
+def not_allowed(call: Call, *groups: str) -> FakeResponse:
+    """The 405 of a method amoCRM does not have on a path of the API."""
+    return problem(405, f"Method {call.req.method} is not allowed for {call.req.path}")
 
 
 def _self_link(call: Call, resource: EntityResource, entity_id: int | None = None) -> Any:

@@ -33,7 +33,7 @@ from amocrm_async.testing._listing import (
     range_predicate,
 )
 from amocrm_async.testing._state import Account, Entity, IdAllocator
-from amocrm_async.testing._writes import Changes, Draft, Mode, Rule
+from amocrm_async.testing._writes import Changes, Draft, Mode, Rule, audit_fields
 
 __all__ = ["EntityResource", "Handler", "ReferenceResource", "Resource", "Route", "SeedCtx"]
 
@@ -232,9 +232,11 @@ class EntityResource(Resource, abc.ABC):
 
     # -- applying writes -------------------------------------------------------------------
 
-    @abc.abstractmethod
     def new_data(self, call: Call, changes: Changes, entity_id: int) -> dict[str, Any]:
-        """The wire fields of a new entity, in wire order."""
+        """The wire fields of a new entity, in wire order: its id, who made it and when, then
+        the validated fields as sent (resources with defaults or derived fields override it)."""
+        fields = changes.fields
+        return {"id": entity_id, **audit_fields(call, fields), **fields}
 
     def create(self, call: Call, changes: Changes) -> Entity:
         entity_id = call.ids.next(self.name)

@@ -24,7 +24,6 @@ __all__ = [
     "MODE_STORE",
     "TRANSACTIONS",
     "mode_of",
-    "not_allowed",
     "only_in_mode",
     "recount_purchases",
 ]
@@ -42,11 +41,6 @@ _DEFAULT_MODE = {"mode": "periodicity", "is_enabled": True}
 def mode_of(account: Account) -> dict[str, Any]:
     """The account's customers mode (a copy): ``{"mode": ..., "is_enabled": ...}``."""
     return dict(account.stores[MODE_STORE].get(0, _DEFAULT_MODE))
-
-
-def not_allowed(call: Call, *groups: str) -> FakeResponse:
-    """The 405 of a method amoCRM does not have on a path the generic handlers serve."""
-    return problem(405, f"Method {call.req.method} is not allowed for {call.req.path}")
 
 
 def only_in_mode(mode: str, detail: str, routes: Sequence[Route]) -> list[Route]:

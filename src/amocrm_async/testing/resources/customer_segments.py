@@ -16,14 +16,14 @@ from functools import partial
 from typing import Any
 
 from amocrm_async.testing._call import Call
-from amocrm_async.testing._crud import crud_routes, record_writes
+from amocrm_async.testing._crud import crud_routes, not_allowed, record_writes
 from amocrm_async.testing._fields import FieldSpec, add_fields, render_values
 from amocrm_async.testing._http import FakeResponse, json_response, no_content, problem
 from amocrm_async.testing._issues import is_int, required, validation_failed
 from amocrm_async.testing._resource import EntityResource, Resource, Route, SeedCtx
 from amocrm_async.testing._state import Account, Entity, IdAllocator
 from amocrm_async.testing._writes import Changes, Draft, custom_fields, one_of, string
-from amocrm_async.testing.resources._customers import not_allowed, only_in_mode
+from amocrm_async.testing.resources._customers import only_in_mode
 from amocrm_async.testing.resources.custom_fields import RESOURCE as CUSTOM_FIELDS
 
 __all__ = ["COLORS", "RESOURCE", "CustomerSegments", "segments_of"]

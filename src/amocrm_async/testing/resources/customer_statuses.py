@@ -13,13 +13,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from amocrm_async.testing._call import Call
-from amocrm_async.testing._crud import crud_routes
+from amocrm_async.testing._crud import crud_routes, not_allowed
 from amocrm_async.testing._http import FakeResponse, no_content, problem
 from amocrm_async.testing._issues import required
 from amocrm_async.testing._resource import EntityResource, Resource, Route, SeedCtx
 from amocrm_async.testing._state import Account, Entity, IdAllocator
 from amocrm_async.testing._writes import Changes, Draft, one_of, string, whole_number
-from amocrm_async.testing.resources._customers import not_allowed, only_in_mode
+from amocrm_async.testing.resources._customers import only_in_mode
 
 __all__ = ["PALETTE", "RESOURCE", "CustomerStatuses", "first_status", "statuses_of"]
 

@@ -22,12 +22,13 @@ from functools import partial
 from typing import Any, ClassVar
 
 from amocrm_async.testing._call import Call
-from amocrm_async.testing._http import FakeResponse, json_response, no_content, problem
+from amocrm_async.testing._crud import not_allowed
+from amocrm_async.testing._http import FakeResponse, json_response, no_content
 from amocrm_async.testing._listing import Predicate, modified_since, page_response, paging
 from amocrm_async.testing._query import as_list, is_range
 from amocrm_async.testing._resource import EntityResource, Resource, Route, SeedCtx
 from amocrm_async.testing._state import Account, Entity, IdAllocator
-from amocrm_async.testing._writes import Changes, Rule
+from amocrm_async.testing._writes import Rule
 from amocrm_async.testing.resources._seeding import Dice, live_ids
 from amocrm_async.testing.resources.pipelines import pipelines_of
 from amocrm_async.testing.resources.users import users_of
@@ -155,10 +156,6 @@ def _value_filter(side: str) -> Callable[..., Predicate | None]:
     return build
 
 
-def _not_allowed(call: Call, *groups: str) -> FakeResponse:
-    return problem(405, f"Method {call.req.method} is not allowed for {call.req.path}")
-
-
 class Events(EntityResource):
     name = "events"
     path = "/api/v4/events"
@@ -182,8 +179,8 @@ class Events(EntityResource):
     def routes(self, peers: Sequence[Resource]) -> list[Route]:
         path = self.path
         return [
-            (path, {"GET": self.list_items, "POST": _not_allowed, "PATCH": _not_allowed}),
-            (rf"{path}/(\d+)", {"GET": self.get_one, "PATCH": _not_allowed}),
+            (path, {"GET": self.list_items, "POST": not_allowed, "PATCH": not_allowed}),
+            (rf"{path}/(\d+)", {"GET": self.get_one, "PATCH": not_allowed}),
             (rf"{path}/types", {"GET": self.types}),
             (rf"{path}/([0-9a-z]+)", {"GET": self.get_one}),
         ]
@@ -300,9 +297,6 @@ class Events(EntityResource):
             emit(event_type, user_id=user, at=now, before=old, after=new)
 
     # -- seeding ---------------------------------------------------------------------------
-
-    def new_data(self, call: Call, changes: Changes, entity_id: int) -> dict[str, Any]:
-        raise NotImplementedError("events are recorded, never created through the API")
 
     def seed(self, ctx: SeedCtx, count: int) -> list[int]:
         """Events about the entities already in the account (or about new lead ids when there

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from amocrm_async.testing._call import Call
-from amocrm_async.testing._crud import record_writes, validate_batch
+from amocrm_async.testing._crud import not_allowed, record_writes, validate_batch
 from amocrm_async.testing._http import FakeResponse, json_response, no_content, problem
 from amocrm_async.testing._issues import is_int, required
 from amocrm_async.testing._listing import ids, modified_since, paged
@@ -31,7 +31,6 @@ from amocrm_async.testing._writes import (
 )
 from amocrm_async.testing.resources._customers import (
     TRANSACTIONS,
-    not_allowed,
     recount_purchases,
 )
 from amocrm_async.testing.resources.customers import RESOURCE as CUSTOMERS

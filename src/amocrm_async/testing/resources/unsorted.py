@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from amocrm_async.testing import _issues as check
 from amocrm_async.testing._call import Call
-from amocrm_async.testing._crud import list_entities, record_writes
+from amocrm_async.testing._crud import list_entities, not_allowed, record_writes
 from amocrm_async.testing._http import FakeResponse, json_response, problem
 from amocrm_async.testing._links import add_link
 from amocrm_async.testing._listing import Predicate, filters_of, ints_in, range_predicate
@@ -56,10 +56,6 @@ def _categories(account: Account, condition: Any, filters: Mapping[str, Any]) ->
     return (lambda entry: entry.data["category"] in wanted) if wanted else None
 
 
-def _not_allowed(call: Call, *groups: str) -> FakeResponse:
-    return problem(405, f"Method {call.req.method} is not allowed for {call.req.path}")
-
-
 class Unsorted(EntityResource):
     name = "unsorted"
     path = "/api/v4/leads/unsorted"
@@ -75,9 +71,9 @@ class Unsorted(EntityResource):
         return [
             (
                 path,
-                {"GET": partial(list_entities, self), "POST": _not_allowed, "PATCH": _not_allowed},
+                {"GET": partial(list_entities, self), "POST": not_allowed, "PATCH": not_allowed},
             ),
-            (rf"{path}/(\d+)", {"GET": self.get_one, "PATCH": _not_allowed}),
+            (rf"{path}/(\d+)", {"GET": self.get_one, "PATCH": not_allowed}),
             (rf"{path}/summary", {"GET": self.summary}),
             (rf"{path}/(forms|sip)", {"POST": self.add}),
             (rf"{path}/([^/]+)/accept", {"POST": self.accept}),
@@ -380,9 +376,6 @@ class Unsorted(EntityResource):
         )
 
     # -- data ------------------------------------------------------------------------------
-
-    def new_data(self, call: Call, changes: Changes, entity_id: int) -> dict[str, Any]:
-        raise NotImplementedError("unsorted entries are created by add()")
 
     def seed(self, ctx: SeedCtx, count: int) -> list[int]:
         """Entries of every category over the last 30 days, each with a new lead (in the
