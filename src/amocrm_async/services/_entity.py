@@ -19,11 +19,12 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar, Unpack, get_args, 
 from .._pagination import Page, PageIterator
 from .._pipeline import APIResponse
 from .._service import CallOptions, Service, entity_id, request_options, with_param
-from ..errors import BatchError, NotFoundError, WriteReport
+from ..errors import BatchError, WriteReport
 from ..filters._base import BaseFilter
 from ..models._base import AmoEntity
 from ..models._hal import collection_adapter
 from ..models.links import EntityLink
+from ._keyed import get_by_key
 from ._pages import ListQuery, ListReader
 from ._writes import (
     DEFAULT_BATCH,
@@ -100,30 +101,14 @@ class EntityService(Service, Generic[E]):
         return f"{self.path}/{entity_id(value)}"
 
     async def _get_one(self, value: int, with_: Iterable[str] | None, options: CallOptions) -> E:
-        path = self._item_path(value)
-        model = self.model
-
-        def decode(response: APIResponse) -> E | None:
-            if not response.content:  # amoCRM answers 204 for a missing entity
-                return None
-            return model.model_validate_json(response.content)
-
-        found = await self._pipeline.request_decoded(
-            "GET",
-            path,
-            decode,
+        return await get_by_key(
+            self._pipeline,
+            self._item_path(value),
+            self.model,
+            what=f"{self.embedded_key} {value}",
             query=with_param(with_, self.with_allowed),
-            options=request_options(options),
+            options=options,
         )
-        if found is None:
-            raise NotFoundError(
-                status=204,
-                method="GET",
-                url=self._pipeline.url(path),
-                title="No Content",
-                detail=f"{self.embedded_key} {value} not found",
-            )
-        return found
 
     async def _write(
         self,

@@ -21,7 +21,7 @@ from .._service import CallOptions, Service, request_options
 from ..errors import NotFoundError
 from ._pages import ListQuery, ListReader
 
-__all__ = ["ParentList", "embedded_models", "get_by_key", "key_segment"]
+__all__ = ["ParentList", "embedded_models", "get_by_key", "key_segment", "not_found"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -51,14 +51,19 @@ async def get_by_key(
         "GET", path, decode, query=query, options=request_options(options)
     )
     if found is None:
-        raise NotFoundError(
-            status=204,
-            method="GET",
-            url=pipeline.url(path),
-            title="No Content",
-            detail=f"{what} not found",
-        )
+        raise not_found(pipeline, path, what)
     return found
+
+
+def not_found(pipeline: Pipeline, path: str, what: str) -> NotFoundError:
+    """amoCRM's 204 for a missing item, as the error the SDK raises for it."""
+    return NotFoundError(
+        status=204,
+        method="GET",
+        url=pipeline.url(path),
+        title="No Content",
+        detail=f"{what} not found",
+    )
 
 
 def embedded_models(key: str, model: type[M]) -> Callable[[APIResponse], list[M]]:

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .._service import CallOptions
-from ..errors import NotFoundError
 from ..filters.tags import TagsFilter
 from ..models.tags import Tag
 from ._entity import Creatable, Listable, Updatable
+from ._keyed import not_found
 
 __all__ = ["LeadTagsService", "TagsService"]
 
@@ -31,13 +31,7 @@ class TagsService(Listable[Tag, TagsFilter], Creatable[Tag]):
     async def _get_one(self, value: int, with_: Iterable[str] | None, options: CallOptions) -> Tag:
         page = await self.get(TagsFilter(ids=[value]), limit=1, with_=with_, **options)
         if not page.items:
-            raise NotFoundError(
-                status=204,
-                method="GET",
-                url=self._pipeline.url(self.path),
-                title="No Content",
-                detail=f"tag {value} not found",
-            )
+            raise not_found(self._pipeline, self.path, f"tag {value}")
         return page.items[0]
 
 
