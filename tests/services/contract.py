@@ -27,6 +27,7 @@ import amocrm_async.services
 from amocrm_async import AmoCRMClient, errors
 from amocrm_async.models import AmoEntity, EntityLink
 from amocrm_async.services import (
+    BatchDeletable,
     Creatable,
     Deletable,
     EntityService,
@@ -330,6 +331,25 @@ class ServiceContract:
         assert isinstance(service, Deletable)
         route = router.delete(f"{service.path}/9").respond(204)
         await service.delete_one(9)
+        assert route.call_count == 1
+
+    @needs(BatchDeletable)
+    async def test_delete_sends_the_ids_in_one_request(
+        self, router: respx.MockRouter, service: EntityService[Any]
+    ) -> None:
+        assert isinstance(service, BatchDeletable)
+        route = router.delete(service.path).respond(204)
+        model = self.spec.make(1)
+        model.id = 3
+        await service.delete([model, 4])
+        assert body(route.calls.last) == [{"id": 3}, {"id": 4}]
+        with pytest.raises(ValueError, match="no id"):
+            await service.delete([self.spec.make(2)])
+        with pytest.raises(ValueError, match="more than once"):
+            await service.delete([5, 5])
+        with pytest.raises(ValueError, match="at most"):
+            await service.delete(list(range(1, service.max_chunk + 2)))
+        await service.delete([])
         assert route.call_count == 1
 
     # -- links -------------------------------------------------------------------------------

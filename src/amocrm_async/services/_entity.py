@@ -37,6 +37,7 @@ from ._writes import (
 )
 
 __all__ = [
+    "BatchDeletable",
     "Creatable",
     "CrudService",
     "Deletable",
@@ -314,6 +315,45 @@ class Deletable(EntityService[E]):
         """Delete one entity with ``DELETE <path>/{id}`` (amoCRM answers 204)."""
         await self._pipeline.request(
             "DELETE", self._item_path(entity_id), options=request_options(options)
+        )
+
+
+class BatchDeletable(EntityService[E]):
+    """``delete`` of many entities in one request: ``DELETE <path>`` with a body of their ids
+    (sources, chat templates)."""
+
+    async def delete(self, entities: Sequence[E | int], **options: Unpack[CallOptions]) -> None:
+        """Delete entities, given as models with an ``id`` or as ids, with one
+        ``DELETE <path>`` whose body is ``[{"id": …}, …]`` (amoCRM answers 204).
+
+        Everything is checked before the request: a model without an id, an id that is not a
+        positive int, an id given twice or more than ``max_chunk`` entities raise
+        :class:`ValueError` naming the position. An empty sequence sends nothing.
+        """
+        ids: list[int] = []
+        for position, item in enumerate(entities):
+            value = item.id if isinstance(item, AmoEntity) else item
+            if value is None:
+                raise ValueError(
+                    f"delete: the {type(item).__name__} at position {position} has no id"
+                )
+            try:
+                ids.append(entity_id(value))
+            except ValueError as exc:
+                raise ValueError(f"delete: position {position}: {exc}") from None
+        if len(set(ids)) < len(ids):
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            raise ValueError(f"delete: id(s) {twice[:5]} given more than once")
+        if len(ids) > self.max_chunk:
+            raise ValueError(f"delete: at most {self.max_chunk} per call, got {len(ids)}")
+        if not ids:
+            return
+        await self._pipeline.request(
+            "DELETE",
+            self.path,
+            json=[{"id": i} for i in ids],
+            options=request_options(options),
+            request_ids=[str(i) for i in ids],
         )
 
 
