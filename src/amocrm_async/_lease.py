@@ -15,6 +15,7 @@ alone, as with every store.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import secrets
@@ -31,7 +32,14 @@ from ._token_store import StoredToken
 from ._tokens import OAuthToken
 from .errors import TokenStoreError, TokenStoreLockTimeoutError
 
-__all__ = ["Lease", "LeasedLocks", "check_key", "check_write", "decode_record"]
+__all__ = [
+    "Lease",
+    "LeasedLocks",
+    "check_key",
+    "check_write",
+    "decode_record",
+    "require_asyncio",
+]
 
 logger = logging.getLogger("amocrm_async.auth")
 
@@ -45,6 +53,17 @@ def check_key(key: object) -> str:
     if len(key) > _MAX_KEY:
         raise ValueError(f"the store key is longer than {_MAX_KEY} characters")
     return key
+
+
+def require_asyncio(what: str, driver: str) -> None:
+    """``driver`` runs on asyncio only; say so instead of failing deep inside it."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        raise RuntimeError(
+            f"{what} uses {driver}, which needs an asyncio event loop (under trio use the "
+            "in-process limiter and the file store)"
+        ) from None
 
 
 def check_write(expected_version: object, token: object, base_domain: object) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 from urllib.parse import quote
 
@@ -10,6 +9,8 @@ import redis.asyncio
 import redis.exceptions
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+
+from .._lease import require_asyncio
 
 __all__ = ["UNAVAILABLE", "Connection", "hash_tag", "text"]
 
@@ -61,14 +62,7 @@ class Connection:
         self.what = what
 
     def check_loop(self) -> None:
-        """redis.asyncio runs on asyncio only; say so instead of failing deep inside it."""
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            raise RuntimeError(
-                f"{self.what} uses redis.asyncio, which needs an asyncio event loop "
-                "(under trio use the in-process limiter and a file or PostgreSQL store)"
-            ) from None
+        require_asyncio(self.what, "redis.asyncio")
 
     def describe(self) -> str:
         """``redis://host:port/db`` without user or password."""
