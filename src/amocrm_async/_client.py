@@ -267,6 +267,7 @@ class AmoCRMClient:
     products: services.ProductsService = service()
     unsorted: services.UnsortedService = service()
     events: services.EventsService = service()
+    files: services.DriveFilesService = service()
 
     async def authorize(self, code: str, *, base_domain: str | None = None) -> OAuthToken:
         """Exchange an OAuth authorization code for the first token pair and store it.

@@ -191,6 +191,9 @@ class Pipeline:
         self.user_agent = user_agent or f"amocrm-async/{__version__}"
         self.host_allowed = host_allowed
         self.max_response_bytes = max_response_bytes
+        self.origin: str | None = None
+        """``scheme://host`` of another host of the account that requests go to instead (the
+        drive); set on a :meth:`copy`, which keeps the account's auth and rate limits."""
 
     @property
     def base_domain(self) -> str:
@@ -218,8 +221,9 @@ class Pipeline:
     def url(
         self, path: str, query: Query = None, extra_query: Mapping[str, str] | None = None
     ) -> str:
-        """Absolute URL on the account host; ``query`` is pre-encoded or (key, value) pairs."""
-        url = f"{self.scheme}://{self.base_domain}{path}"
+        """Absolute URL on the account host (or :attr:`origin`); ``query`` is pre-encoded or
+        (key, value) pairs."""
+        url = f"{self.origin or f'{self.scheme}://{self.base_domain}'}{path}"
         parts = []
         if isinstance(query, str):
             if query:
@@ -294,6 +298,7 @@ class Pipeline:
         options: RequestOptions | None = None,
         request_ids: Sequence[str] = (),
         gate: Callable[[], bool] | None = None,
+        content: bytes | None = None,
     ) -> APIResponse:
         """Send with retries and return the successful response (2xx, incl. 202/204)."""
         return await self.request_decoded(
@@ -305,6 +310,7 @@ class Pipeline:
             options=options,
             request_ids=request_ids,
             gate=gate,
+            content=content,
         )
 
     async def request_decoded(
@@ -318,11 +324,13 @@ class Pipeline:
         options: RequestOptions | None = None,
         request_ids: Sequence[str] = (),
         gate: Callable[[], bool] | None = None,
+        content: bytes | None = None,
     ) -> T:
         """Like :meth:`request`, decoding inside the retry loop.
 
         A GET whose body cannot be decoded (e.g. truncated) is retried like a dropped connection;
-        for a write it means the outcome is unknown.
+        for a write it means the outcome is unknown. ``content`` is a raw body sent instead of
+        ``json`` (a drive file part; its ``Content-Type`` comes in ``options.extra_headers``).
         """
         if self.http.is_closed:
             raise ClientClosedError(f"{method} {path}: the client is closed; create a new one")
@@ -337,7 +345,8 @@ class Pipeline:
             sleep=self.clock.sleep,
             reraise=True,
         )
-        content = None if json is None else _dumps(json, method, path)
+        if content is None and json is not None:
+            content = _dumps(json, method, path)
         try:
             async for attempt in retrying:
                 with attempt:

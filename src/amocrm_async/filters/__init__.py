@@ -22,6 +22,7 @@ from amocrm_async.filters.companies import *
 from amocrm_async.filters.contacts import *
 from amocrm_async.filters.custom_fields import *
 from amocrm_async.filters.customers import *
+from amocrm_async.filters.drive import *
 from amocrm_async.filters.events import *
 from amocrm_async.filters.leads import *
 from amocrm_async.filters.links import *

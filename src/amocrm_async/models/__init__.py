@@ -14,6 +14,7 @@ from .contacts import *
 from .custom_field_definitions import *
 from .custom_fields import *
 from .customers import *
+from .drive import *
 from .events import *
 from .files import *
 from .leads import *

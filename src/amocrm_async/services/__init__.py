@@ -13,6 +13,7 @@ from .companies import *
 from .contacts import *
 from .custom_fields import *
 from .customers import *
+from .drive import *
 from .events import *
 from .files import *
 from .leads import *

@@ -53,6 +53,7 @@ from amocrm_async.testing._state import Account
 from amocrm_async.testing._stats import FakeStats, RequestRecord
 from amocrm_async.testing._transport import FakeTransport
 from amocrm_async.testing.resources import RESOURCES
+from amocrm_async.testing.resources.drive import drive_host
 from amocrm_async.testing.resources.pipelines import pipelines_of
 from amocrm_async.testing.resources.users import admin_of, users_of
 
@@ -703,6 +704,8 @@ class FakeAmoCRM:
             return "retired", retired.account, retired
         if hostname in {api_domain_for(a.tld) for a in self._accounts.values()}:
             return "api", None, None
+        if hostname in {drive_host(a.tld) for a in self._accounts.values()}:
+            return "drive", None, None
         return "other", self._default, None
 
     def _blocked(self) -> FakeResponse:
@@ -714,6 +717,8 @@ class FakeAmoCRM:
         if account is not None and account.blocked and kind != "api":
             return self._blocked()
         path = req.path
+        if kind == "drive" and not path.startswith(("/api/", "/oauth")):
+            return self._api_call(req, kind, self._default)
         if path.startswith("/oauth2/"):
             return self._oauth_route(req, kind, account, retired)
         if path.startswith("/api/"):
@@ -739,7 +744,7 @@ class FakeAmoCRM:
         if known is None:
             return self._unauthorized("Token is invalid")
         owner = self._accounts[known.account_id]
-        if kind == "other":
+        if kind in ("other", "drive"):
             account = owner
             if account.blocked:
                 return self._blocked()

@@ -36,6 +36,7 @@ _MODULES = (
     "unsorted",
     "events",
     "entity_files",
+    "drive",
     "subscriptions",
     "contact_chats",
 )
