@@ -257,6 +257,7 @@ class AmoCRMClient:
     def clock(self) -> Clock:
         return self._pipeline.clock
 
+    account: services.AccountService = service()
     leads: services.LeadsService = service()
     contacts: services.ContactsService = service()
     companies: services.CompaniesService = service()
@@ -267,6 +268,8 @@ class AmoCRMClient:
     products: services.ProductsService = service()
     unsorted: services.UnsortedService = service()
     events: services.EventsService = service()
+    users: services.UsersService = service()
+    roles: services.RolesService = service()
     files: services.DriveFilesService = service()
 
     async def authorize(self, code: str, *, base_domain: str | None = None) -> OAuthToken:

@@ -75,6 +75,7 @@ def test_resource_names_and_counters_are_unique() -> None:
         *("leads", "contacts", "companies", "tasks", "notes"),
         *("customers", "customer_statuses", "segments", "transactions"),
         *("unsorted", "events", "catalogs", "elements"),
+        *("users", "roles"),
     }
     with pytest.raises(ValueError, match="unique"):
         Registry((*RESOURCES, Memos(), Memos()))

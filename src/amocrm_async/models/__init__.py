@@ -7,6 +7,7 @@ public names in ``__all__``; this package re-exports all of them.
 
 from ._base import *
 from ._hal import *
+from .account import *
 from .catalogs import *
 from .chats import *
 from .companies import *
@@ -21,6 +22,8 @@ from .leads import *
 from .links import *
 from .notes import *
 from .pipelines import *
+from .roles import *
 from .tags import *
 from .tasks import *
 from .unsorted import *
+from .users import *

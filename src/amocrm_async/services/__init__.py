@@ -7,6 +7,7 @@ application can declare a service the SDK does not have yet in a few lines.
 from .._service import *
 from ._crm import *
 from ._entity import *
+from .account import *
 from .catalogs import *
 from .chats import *
 from .companies import *
@@ -21,7 +22,9 @@ from .links import *
 from .notes import *
 from .pipelines import *
 from .products import *
+from .roles import *
 from .subscriptions import *
 from .tags import *
 from .tasks import *
 from .unsorted import *
+from .users import *

@@ -46,6 +46,7 @@ __all__ = [
     "Linkable",
     "Listable",
     "ReadService",
+    "Syncable",
     "Updatable",
     "UpdatableOne",
 ]
@@ -225,32 +226,8 @@ class Creatable(EntityService[E]):
         return await _single(self.add, model, options)
 
 
-class UpdatableOne(EntityService[E]):
-    """``update_one`` and ``sync_one``: for endpoints that change one entity at a time."""
-
-    async def update_one(self, model: E, **options: Unpack[CallOptions]) -> E:
-        """Update one entity with ``PATCH <path>/{id}``; ``updated_at`` is copied back.
-
-        A payload that cannot be sent raises :class:`ValueError` naming the field, before any
-        request; an answer that cannot be decoded raises
-        :class:`~amocrm_async.errors.OutcomeUnknownError` (the server may have applied it).
-        """
-        if model.id is None:
-            raise ValueError(f"update_one: the {type(model).__name__} has no id")
-        payload = model.to_api()
-        check_sendable(payload, f"update_one: the {type(model).__name__}")
-        data = await self._pipeline.request_decoded(
-            "PATCH",
-            self._item_path(model.id),
-            APIResponse.json,
-            json=payload,
-            options=request_options(options),
-            request_ids=[model.request_id or str(model.id)],
-        )
-        updated_at = data.get("updated_at") if isinstance(data, dict) else None
-        if isinstance(updated_at, int) and not isinstance(updated_at, bool):
-            model.updated_at = updated_at
-        return model
+class Syncable(EntityService[E]):
+    """``sync_one``: re-read an entity and lay local values over it (users have only this)."""
 
     async def sync_one(
         self,
@@ -288,6 +265,34 @@ class UpdatableOne(EntityService[E]):
         fresh = await self._get_one(model.id, with_, options)
         model.overlay(fresh, sorted(names))
         return fresh
+
+
+class UpdatableOne(Syncable[E]):
+    """``update_one`` and ``sync_one``: for endpoints that change one entity at a time."""
+
+    async def update_one(self, model: E, **options: Unpack[CallOptions]) -> E:
+        """Update one entity with ``PATCH <path>/{id}``; ``updated_at`` is copied back.
+
+        A payload that cannot be sent raises :class:`ValueError` naming the field, before any
+        request; an answer that cannot be decoded raises
+        :class:`~amocrm_async.errors.OutcomeUnknownError` (the server may have applied it).
+        """
+        if model.id is None:
+            raise ValueError(f"update_one: the {type(model).__name__} has no id")
+        payload = model.to_api()
+        check_sendable(payload, f"update_one: the {type(model).__name__}")
+        data = await self._pipeline.request_decoded(
+            "PATCH",
+            self._item_path(model.id),
+            APIResponse.json,
+            json=payload,
+            options=request_options(options),
+            request_ids=[model.request_id or str(model.id)],
+        )
+        updated_at = data.get("updated_at") if isinstance(data, dict) else None
+        if isinstance(updated_at, int) and not isinstance(updated_at, bool):
+            model.updated_at = updated_at
+        return model
 
 
 class Updatable(UpdatableOne[E]):

@@ -15,6 +15,7 @@ from amocrm_async.testing._resource import Resource
 __all__ = ["RESOURCES"]
 
 _MODULES = (
+    "roles",
     "users",
     "pipelines",
     "loss_reasons",

@@ -1,4 +1,10 @@
-"""The account itself: ``GET /api/v4/account`` (with ``with=`` extras)."""
+"""The account itself: ``GET /api/v4/account``, with every ``with=`` the API has.
+
+Top-level extras: ``amojo_id``, ``uuid``, ``version``, ``is_api_filter_enabled``, ``drive_url``,
+``invoices_settings``; under ``_embedded``: ``amojo_rights``, ``users_groups`` (the groups users
+are in), ``task_types``, ``entity_names``, ``datetime_settings``. Unknown values are ignored, as
+amoCRM does.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +16,9 @@ from amocrm_async.testing._http import FakeResponse, json_response
 from amocrm_async.testing._resource import Resource, Route
 from amocrm_async.testing._state import Account
 from amocrm_async.testing.resources._customers import mode_of
+from amocrm_async.testing.resources.catalogs import catalog_of_type
 from amocrm_async.testing.resources.tasks import TASK_TYPES
-from amocrm_async.testing.resources.users import admin_of
+from amocrm_async.testing.resources.users import USER_GROUPS, admin_of
 
 __all__ = ["RESOURCE"]
 
@@ -25,6 +32,47 @@ _DATETIME_SETTINGS = {
     "timezone_offset": "+03:00",
 }
 
+_CASES = ("default", "genitive", "dative", "accusative", "instrumental", "prepositional")
+_RU_NAMES = {
+    "leads": ("f", ["сделка", "сделки", "сделке", "сделку", "сделкой", "сделке"], "lead"),
+    "contacts": (
+        "m",
+        ["контакт", "контакта", "контакту", "контакт", "контактом", "контакте"],
+        "contact",
+    ),
+    "companies": (
+        "f",
+        ["компания", "компании", "компании", "компанию", "компанией", "компании"],
+        "company",
+    ),
+    "customers": (
+        "m",
+        ["покупатель", "покупателя", "покупателю", "покупателя", "покупателем", "покупателе"],
+        "customer",
+    ),
+}
+
+
+def _entity_names(account: Account) -> dict[str, Any]:
+    """The default names of the entities, in Russian (singular) and English."""
+    return {
+        entity: {
+            "ru": {"gender": gender, "singular_form": dict(zip(_CASES, forms, strict=True))},
+            "en": {
+                "gender": "f",
+                "singular_form": {"default": english},
+                "plural_form": {"default": f"{english}s".replace("ys", "ies")},
+            },
+        }
+        for entity, (gender, forms, english) in _RU_NAMES.items()
+    }
+
+
+def _invoices_settings(account: Account) -> dict[str, Any]:
+    catalog = catalog_of_type(account, "invoices")
+    return {"lang": "ru", "invoices_catalog_id": catalog.id if catalog is not None else None}
+
+
 Extra = Callable[[Account], Any]
 
 _FIELDS: dict[str, Extra] = {
@@ -33,12 +81,15 @@ _FIELDS: dict[str, Extra] = {
     "version": lambda a: 12,
     "is_api_filter_enabled": lambda a: True,
     "drive_url": lambda a: f"https://drive-b.{a.tld}",
+    "invoices_settings": _invoices_settings,
 }
 """``with=`` values that add a top-level key."""
 
 _EMBEDDED: dict[str, Extra] = {
-    "users_groups": lambda a: [{"id": 0, "name": "Отдел продаж", "uuid": None}],
+    "amojo_rights": lambda a: {"can_direct": True, "can_create_groups": True},
+    "users_groups": lambda a: [dict(group) for group in USER_GROUPS],
     "task_types": lambda a: [dict(t) for t in TASK_TYPES.values()],
+    "entity_names": _entity_names,
     "datetime_settings": lambda a: dict(_DATETIME_SETTINGS),
 }
 """``with=`` values that add a key to ``_embedded``."""
