@@ -96,11 +96,11 @@ def php_scalar_to_str(value: str | int | float | bool) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, int):
-        return str(value)
+        return int.__repr__(value)  # an IntEnum member as its number
     if isinstance(value, float):
         return php_float_to_str(value)
     if isinstance(value, str):
-        return value
+        return str.__str__(value)  # a StrEnum member as its value
     raise TypeError(f"cannot encode {type(value).__name__} in a query string")
 
 

@@ -15,6 +15,7 @@ from amocrm_async.filters._parsers import IdsInput as IdsInput
 from amocrm_async.filters._parsers import NamesInput as NamesInput
 from amocrm_async.filters._parsers import Order as Order
 from amocrm_async.filters._parsers import Range as Range
+from amocrm_async.filters._parsers import SortOrder as SortOrder
 from amocrm_async.filters._parsers import TimeOrRange as TimeOrRange
 from amocrm_async.filters.catalogs import *
 from amocrm_async.filters.chats import *

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Literal, NamedTuple, TypeAlias, TypeVar
 
 from amocrm_async._phpquery import PhpMapping, PhpValue
@@ -38,6 +39,7 @@ __all__ = [
     "Order",
     "OrderInput",
     "Range",
+    "SortOrder",
     "TimeOrRange",
     "one_of",
     "parse_bool",
@@ -50,7 +52,15 @@ __all__ = [
     "parse_time_or_range",
 ]
 
-Direction: TypeAlias = Literal["asc", "desc"]
+
+class SortOrder(StrEnum):
+    """The direction of ``order[field]`` (PHP ``HasOrderInterface::SORT_ASC``/``SORT_DESC``)."""
+
+    ASC = "asc"
+    DESC = "desc"
+
+
+Direction: TypeAlias = Literal["asc", "desc"] | SortOrder
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_SECOND = timedelta(seconds=1)
@@ -277,7 +287,7 @@ def parse_order(
         raise ValueError(f"{param}: cannot sort by {field_name!r}; sortable fields: {allowed}")
     if not isinstance(direction, str) or direction not in _DIRECTIONS:
         raise ValueError(f"{param}: direction must be 'asc' or 'desc', got {direction!r}")
-    return {field_name: direction}
+    return {str.__str__(field_name): str.__str__(direction)}
 
 
 def parse_bool(value: bool | None, param: str) -> bool | None:

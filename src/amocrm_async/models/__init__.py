@@ -22,8 +22,10 @@ from .leads import *
 from .links import *
 from .notes import *
 from .pipelines import *
+from .rights import *
 from .roles import *
 from .tags import *
 from .tasks import *
 from .unsorted import *
 from .users import *
+from .with_names import *

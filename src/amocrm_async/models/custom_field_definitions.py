@@ -65,6 +65,7 @@ __all__ = [
     "DateFieldDefinition",
     "DateTimeFieldDefinition",
     "FieldDefinitions",
+    "FieldType",
     "FileFieldDefinition",
     "GenericFieldDefinition",
     "ItemsFieldDefinition",
@@ -94,6 +95,38 @@ _SCALAR_ENTITIES = frozenset({"leads", "contacts", "companies", "customers"})
 """Entity types whose fields take ``is_api_only`` and ``required_statuses``."""
 _CATALOG_ONLY = ("is_deletable", "is_visible", "is_required")
 """Keys a definition may only send for a catalog's field."""
+
+
+class FieldType(StrEnum):
+    """The 26 custom-field type codes (PHP ``CustomFieldModel::TYPE_*``; ``type`` of a definition,
+    ``field_type`` of a value). A type amoCRM adds later parses as a plain ``str``."""
+
+    TEXT = "text"
+    NUMERIC = "numeric"
+    CHECKBOX = "checkbox"
+    SELECT = "select"
+    MULTISELECT = "multiselect"
+    MULTITEXT = "multitext"
+    DATE = "date"
+    URL = "url"
+    TEXTAREA = "textarea"
+    RADIOBUTTON = "radiobutton"
+    STREETADDRESS = "streetaddress"
+    SMART_ADDRESS = "smart_address"
+    BIRTHDAY = "birthday"
+    LEGAL_ENTITY = "legal_entity"
+    DATE_TIME = "date_time"
+    ITEMS = "items"
+    CATEGORY = "category"
+    PRICE = "price"
+    TRACKING_DATA = "tracking_data"
+    LINKED_ENTITY = "linked_entity"
+    ORG_LEGAL_NAME = "org_legal_name"
+    MONETARY = "monetary"
+    CHAINED_LIST = "chained_list"
+    FILE = "file"
+    PAYER = "payer"
+    SUPPLIER = "supplier"
 
 
 class BirthdayRemind(StrEnum):
@@ -259,73 +292,73 @@ class _EnumsMixin(AmoModel):
 class TextFieldDefinition(CustomFieldDefinition):
     """``text``."""
 
-    type: Literal["text"] = "text"
+    type: Literal[FieldType.TEXT] = FieldType.TEXT
 
 
 class NumericFieldDefinition(CustomFieldDefinition):
     """``numeric``."""
 
-    type: Literal["numeric"] = "numeric"
+    type: Literal[FieldType.NUMERIC] = FieldType.NUMERIC
 
 
 class CheckboxFieldDefinition(CustomFieldDefinition):
     """``checkbox``."""
 
-    type: Literal["checkbox"] = "checkbox"
+    type: Literal[FieldType.CHECKBOX] = FieldType.CHECKBOX
 
 
 class SelectFieldDefinition(_EnumsMixin, CustomFieldDefinition):
     """``select``: one of ``enums``."""
 
-    type: Literal["select"] = "select"
+    type: Literal[FieldType.SELECT] = FieldType.SELECT
 
 
 class MultiselectFieldDefinition(_EnumsMixin, CustomFieldDefinition):
     """``multiselect``: any of ``enums``."""
 
-    type: Literal["multiselect"] = "multiselect"
+    type: Literal[FieldType.MULTISELECT] = FieldType.MULTISELECT
 
 
 class MultitextFieldDefinition(_EnumsMixin, CustomFieldDefinition):
     """``multitext`` (``PHONE``, ``EMAIL``): ``enums`` are the kinds (``WORK``, ``MOB`` …)."""
 
-    type: Literal["multitext"] = "multitext"
+    type: Literal[FieldType.MULTITEXT] = FieldType.MULTITEXT
 
 
 class DateFieldDefinition(CustomFieldDefinition):
     """``date``."""
 
-    type: Literal["date"] = "date"
+    type: Literal[FieldType.DATE] = FieldType.DATE
 
 
 class UrlFieldDefinition(CustomFieldDefinition):
     """``url``."""
 
-    type: Literal["url"] = "url"
+    type: Literal[FieldType.URL] = FieldType.URL
 
 
 class TextareaFieldDefinition(CustomFieldDefinition):
     """``textarea``."""
 
-    type: Literal["textarea"] = "textarea"
+    type: Literal[FieldType.TEXTAREA] = FieldType.TEXTAREA
 
 
 class RadiobuttonFieldDefinition(_EnumsMixin, CustomFieldDefinition):
     """``radiobutton``: one of ``enums``."""
 
-    type: Literal["radiobutton"] = "radiobutton"
+    type: Literal[FieldType.RADIOBUTTON] = FieldType.RADIOBUTTON
 
 
 class StreetAddressFieldDefinition(CustomFieldDefinition):
     """``streetaddress``."""
 
-    type: Literal["streetaddress"] = "streetaddress"
+    type: Literal[FieldType.STREETADDRESS] = FieldType.STREETADDRESS
 
 
 class SmartAddressFieldDefinition(_EnumsMixin, CustomFieldDefinition):
     """``smart_address``: ``enums`` are the parts of the address."""
 
-    type: Literal["smart_address"] = "smart_address"
+    type: Literal[FieldType.SMART_ADDRESS] = FieldType.SMART_ADDRESS
 
 
 def _remind(value: str | None) -> str | None:
@@ -337,32 +370,32 @@ def _remind(value: str | None) -> str | None:
 class BirthdayFieldDefinition(CustomFieldDefinition):
     """``birthday``; ``remind`` is ``never``, ``day``, ``week`` or ``month``."""
 
-    type: Literal["birthday"] = "birthday"
+    type: Literal[FieldType.BIRTHDAY] = FieldType.BIRTHDAY
     remind: Annotated[BirthdayRemind | str | None, AfterValidator(_remind)] = None
 
 
 class LegalEntityFieldDefinition(_EnumsMixin, CustomFieldDefinition):
     """``legal_entity``."""
 
-    type: Literal["legal_entity"] = "legal_entity"
+    type: Literal[FieldType.LEGAL_ENTITY] = FieldType.LEGAL_ENTITY
 
 
 class DateTimeFieldDefinition(CustomFieldDefinition):
     """``date_time``."""
 
-    type: Literal["date_time"] = "date_time"
+    type: Literal[FieldType.DATE_TIME] = FieldType.DATE_TIME
 
 
 class ItemsFieldDefinition(CustomFieldDefinition):
     """``items`` (invoice lines)."""
 
-    type: Literal["items"] = "items"
+    type: Literal[FieldType.ITEMS] = FieldType.ITEMS
 
 
 class CategoryFieldDefinition(CustomFieldDefinition):
     """``category`` (catalogs): a tree of ``nested`` items."""
 
-    type: Literal["category"] = "category"
+    type: Literal[FieldType.CATEGORY] = FieldType.CATEGORY
     nested: list[CustomFieldNestedItem] | None = None
 
     @property
@@ -374,59 +407,59 @@ class CategoryFieldDefinition(CustomFieldDefinition):
 class PriceFieldDefinition(CustomFieldDefinition):
     """``price`` (catalogs)."""
 
-    type: Literal["price"] = "price"
+    type: Literal[FieldType.PRICE] = FieldType.PRICE
 
 
 class TrackingDataFieldDefinition(CustomFieldDefinition):
     """``tracking_data`` (leads: UTM and the like)."""
 
-    type: Literal["tracking_data"] = "tracking_data"
+    type: Literal[FieldType.TRACKING_DATA] = FieldType.TRACKING_DATA
 
 
 class LinkedEntityFieldDefinition(CustomFieldDefinition):
     """``linked_entity`` (catalogs); ``search_in`` is ``contacts``, ``companies``,
     ``contacts_and_companies`` or a catalog id."""
 
-    type: Literal["linked_entity"] = "linked_entity"
+    type: Literal[FieldType.LINKED_ENTITY] = FieldType.LINKED_ENTITY
     search_in: str | None = None
 
 
 class OrgLegalNameFieldDefinition(CustomFieldDefinition):
     """``org_legal_name`` (computed by amoCRM)."""
 
-    type: Literal["org_legal_name"] = "org_legal_name"
+    type: Literal[FieldType.ORG_LEGAL_NAME] = FieldType.ORG_LEGAL_NAME
 
 
 class MonetaryFieldDefinition(CustomFieldDefinition):
     """``monetary``; ``currency`` is an ISO 4217 code (``RUB``)."""
 
-    type: Literal["monetary"] = "monetary"
+    type: Literal[FieldType.MONETARY] = FieldType.MONETARY
     currency: str | None = None
 
 
 class ChainedListFieldDefinition(CustomFieldDefinition):
     """``chained_list`` (leads, customers); ``chained_lists`` is keyed by catalog id."""
 
-    type: Literal["chained_list"] = "chained_list"
+    type: Literal[FieldType.CHAINED_LIST] = FieldType.CHAINED_LIST
     chained_lists: dict[str, ChainedList] | None = None
 
 
 class FileFieldDefinition(CustomFieldDefinition):
     """``file``."""
 
-    type: Literal["file"] = "file"
+    type: Literal[FieldType.FILE] = FieldType.FILE
 
 
 class PayerFieldDefinition(CustomFieldDefinition):
     """``payer`` (invoices)."""
 
-    type: Literal["payer"] = "payer"
+    type: Literal[FieldType.PAYER] = FieldType.PAYER
 
 
 class SupplierFieldDefinition(CustomFieldDefinition):
     """``supplier`` (invoices, purchases)."""
 
-    type: Literal["supplier"] = "supplier"
+    type: Literal[FieldType.SUPPLIER] = FieldType.SUPPLIER
 
 
 _TYPED: tuple[type[CustomFieldDefinition], ...] = (

@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from enum import IntEnum
+from typing import Annotated, Any, Final
 
 from pydantic import Field, field_validator
 
 from ._base import AmoEntity, AmoModel
 from ._hal import HalLinks
 
-__all__ = ["TASK_ENTITY_TYPES", "TASK_TYPE_CALL", "TASK_TYPE_MEETING", "Task", "TaskResult"]
+__all__ = [
+    "TASK_ENTITY_TYPES",
+    "TASK_TYPE_CALL",
+    "TASK_TYPE_MEETING",
+    "Task",
+    "TaskResult",
+    "TaskTypeId",
+]
 
-TASK_TYPE_CALL: Final = 1
-"""System task type "follow-up call"; custom types come from ``account(with=task_types)``."""
-TASK_TYPE_MEETING: Final = 2
-"""System task type "meeting"."""
+
+class TaskTypeId(IntEnum):
+    """The system task types (``task_type_id``; PHP ``TaskModel::TASK_TYPE_ID_*``).
+
+    An account adds its own types (``account(with=task_types)``); their ids are plain ints, so a
+    task of such a type parses with ``task_type_id`` as an ``int``.
+    """
+
+    CALL = 1
+    """"Follow-up call"; PHP also names it ``TASK_TYPE_ID_FOLLOW_UP``."""
+    FOLLOW_UP = 1
+    MEETING = 2
+
+
+TASK_TYPE_CALL: Final = TaskTypeId.CALL
+"""Alias of :attr:`TaskTypeId.CALL` (kept for code written before :class:`TaskTypeId`)."""
+TASK_TYPE_MEETING: Final = TaskTypeId.MEETING
+"""Alias of :attr:`TaskTypeId.MEETING`."""
 TASK_ENTITY_TYPES: Final = frozenset({"leads", "contacts", "companies", "customers"})
 """What a task can be attached to (``entity_type``)."""
 
@@ -32,6 +54,8 @@ class Task(AmoEntity):
     updating it with ``is_completed=True`` and a ``result``. The API sends ``"result": []`` for
     a task without a result; that parses as ``None``. ``updated_at`` is read-only here although
     the PHP library sends it back: a stale timestamp is not something a write should carry.
+    ``task_type_id`` reads as a :class:`TaskTypeId` for the system types and an ``int`` for the
+    account's own.
     """
 
     __read_only__ = frozenset({"group_id", "account_id", "updated_at", "links"})
@@ -47,7 +71,7 @@ class Task(AmoEntity):
     entity_type: str | None = None
     duration: int | None = None
     is_completed: bool | None = None
-    task_type_id: int | None = None
+    task_type_id: Annotated[TaskTypeId | int, Field(union_mode="left_to_right")] | None = None
     result: TaskResult | None = None
     complete_till: int | None = None
     links: HalLinks | None = Field(default=None, alias="_links")

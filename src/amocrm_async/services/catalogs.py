@@ -10,6 +10,7 @@ from __future__ import annotations
 from .._service import scoped
 from ..filters.catalogs import CatalogElementsFilter, CatalogsFilter
 from ..models.catalogs import Catalog, CatalogElement
+from ..models.with_names import CatalogElementWith, with_values
 from ._entity import CrudService, Linkable
 from .custom_fields import CustomFieldsService
 
@@ -26,7 +27,7 @@ class CatalogElementsService(
     """
 
     path = "{parent}/{scope}/elements"
-    with_allowed = frozenset({"invoice_link", "supplier_field_values"})
+    with_allowed = with_values(CatalogElementWith)
     link_targets = frozenset({"leads", "customers"})
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..filters import CompaniesFilter
 from ..models import Company
+from ..models.with_names import CompanyWith, with_values
 from ._crm import CrmEntityService
 
 __all__ = ["CompaniesService"]
@@ -13,5 +14,5 @@ class CompaniesService(CrmEntityService[Company, CompaniesFilter]):
     """Companies: read, page, create, update, link."""
 
     path = "/api/v4/companies"
-    with_allowed = frozenset({"leads", "customers", "contacts", "catalog_elements", "only_deleted"})
+    with_allowed = with_values(CompanyWith)
     link_targets = frozenset({"contacts", "leads", "customers", "catalog_elements"})

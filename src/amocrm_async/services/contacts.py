@@ -5,6 +5,7 @@ from __future__ import annotations
 from .._service import service
 from ..filters import ContactsFilter
 from ..models import Contact
+from ..models.with_names import ContactWith, with_values
 from ._crm import CrmEntityService
 from .chats import ContactChatsService
 
@@ -15,8 +16,6 @@ class ContactsService(CrmEntityService[Contact, ContactsFilter]):
     """Contacts: read, page, create, update, link."""
 
     path = "/api/v4/contacts"
-    with_allowed = frozenset(
-        {"leads", "customers", "catalog_elements", "social_profiles", "only_deleted"}
-    )
+    with_allowed = with_values(ContactWith)
     link_targets = frozenset({"leads", "companies", "customers", "catalog_elements"})
     chats: ContactChatsService = service()

@@ -26,6 +26,7 @@ from ..models.customers import (
     SegmentCustomField,
     Transaction,
 )
+from ..models.with_names import CustomerWith, with_values
 from ._crm import CrmEntityService
 from ._entity import (
     Creatable,
@@ -224,7 +225,7 @@ class CustomersService(CrmEntityService[Customer, CustomersFilter]):
     """Customers: read, page, create, update, link; switch the customers mode."""
 
     path = "/api/v4/customers"
-    with_allowed = frozenset({"catalog_elements", "companies", "contacts", "group_id"})
+    with_allowed = with_values(CustomerWith)
     link_targets = frozenset({"contacts", "companies", "catalog_elements"})
     subscriptions = scoped(SubscriptionsService)
     segments: SegmentsService = service()

@@ -15,6 +15,7 @@ from .._pagination import Page, PageIterator
 from .._service import CallOptions, Service, request_options, with_param
 from ..filters import EventsFilter
 from ..models import Event, EventTypeInfo
+from ..models.with_names import EventWith, with_values
 from ._keyed import get_by_key, key_segment
 from ._pages import ListQuery, ListReader
 
@@ -28,17 +29,7 @@ class EventsService(Service):
     """The account's events: one page, every match, one by id, and the catalogue of types."""
 
     path = "/api/v4/events"
-    with_allowed = frozenset(
-        {
-            "contact_name",
-            "lead_name",
-            "company_name",
-            "catalog_element_name",
-            "customer_name",
-            "catalog_name",
-            "note",
-        }
-    )
+    with_allowed = with_values(EventWith)
 
     def _query(
         self, filter: EventsFilter | None, with_: Iterable[str] | None, limit: int

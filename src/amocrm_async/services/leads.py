@@ -9,6 +9,7 @@ from .._service import CallOptions, request_options, scoped, service
 from ..errors import WriteReport
 from ..filters.leads import LeadsFilter
 from ..models import ComplexLeadResult, Lead
+from ..models.with_names import LeadWith, with_values
 from ._crm import CrmEntityService
 from ._writes import ChunkedWrite
 from .subscriptions import SubscriptionsService
@@ -24,17 +25,7 @@ class LeadsService(CrmEntityService[Lead, LeadsFilter]):
 
     path = "/api/v4/leads"
     link_targets = frozenset({"contacts", "companies", "catalog_elements"})
-    with_allowed = frozenset(
-        {
-            "catalog_elements",
-            "is_price_modified_by_robot",
-            "contacts",
-            "source_id",
-            "loss_reason",
-            "only_deleted",
-            "source",
-        }
-    )
+    with_allowed = with_values(LeadWith)
     subscriptions = scoped(SubscriptionsService)
     tags: LeadTagsService = service()
 

@@ -14,6 +14,7 @@ from .._pagination import Page, PageIterator
 from .._service import CallOptions, entity_id, request_options
 from ..filters.notes import NotesFilter
 from ..models.notes import Note
+from ..models.with_names import NoteWith, with_values
 from ._entity import CrudService
 from ._pages import ListReader
 
@@ -28,7 +29,7 @@ class NotesService(CrudService[Note, NotesFilter]):
     """
 
     path = "{parent}/notes"
-    with_allowed = frozenset({"is_pinned"})
+    with_allowed = with_values(NoteWith)
 
     def _parent_reader(self, parent_id: int) -> ListReader[Note]:
         parent_path = self.parent.path if self.parent is not None else ""
