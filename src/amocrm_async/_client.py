@@ -268,6 +268,7 @@ class AmoCRMClient:
     products: services.ProductsService = service()
     unsorted: services.UnsortedService = service()
     events: services.EventsService = service()
+    webhooks: services.WebhooksService = service()
     users: services.UsersService = service()
     roles: services.RolesService = service()
     files: services.DriveFilesService = service()

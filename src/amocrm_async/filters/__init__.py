@@ -32,3 +32,4 @@ from amocrm_async.filters.tags import *
 from amocrm_async.filters.tasks import *
 from amocrm_async.filters.transactions import *
 from amocrm_async.filters.unsorted import *
+from amocrm_async.filters.webhooks import *

@@ -27,5 +27,6 @@ from .roles import *
 from .tags import *
 from .tasks import *
 from .unsorted import *
+from .webhooks import *
 from .users import *
 from .with_names import *

@@ -27,4 +27,5 @@ from .subscriptions import *
 from .tags import *
 from .tasks import *
 from .unsorted import *
+from .webhooks import *
 from .users import *

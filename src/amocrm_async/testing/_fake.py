@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from email.utils import formatdate
-from typing import Any
+from typing import Any, Literal
 
 from amocrm_async._clock import Clock, SystemClock
 from amocrm_async.testing._asgi import FakeASGIApp, ThreadedServer
@@ -42,16 +42,21 @@ from amocrm_async.testing._oauth import (
     OAuthError,
     OAuthRegistry,
     RefreshToken,
+    authorize_redirect,
     bad_request,
+    bot_token_claims,
     check_redirect,
     oauth_problem,
+    sign_jwt,
     subdomain_json,
+    widget_token_claims,
 )
 from amocrm_async.testing._ratelimit import RateLimiter, RateLimitSettings, RetryAfterHeader
 from amocrm_async.testing._registry import Registry, SeedResult
 from amocrm_async.testing._state import Account
 from amocrm_async.testing._stats import FakeStats, RequestRecord
 from amocrm_async.testing._transport import FakeTransport
+from amocrm_async.testing._webhook_delivery import ASGIApp, WebhookSender
 from amocrm_async.testing.resources import RESOURCES
 from amocrm_async.testing.resources.drive import drive_host
 from amocrm_async.testing.resources.pipelines import pipelines_of
@@ -124,6 +129,7 @@ class FakeAmoCRM:
         self._lock = threading.RLock()
         self._transport: FakeTransport | None = None
         self._app: FakeASGIApp | None = None
+        self._webhooks: WebhookSender | None = None
         self._init_state()
 
     def _init_state(self) -> None:
@@ -243,6 +249,76 @@ class FakeAmoCRM:
             return self._oauth.issue_code(
                 integration, target.id, admin_of(target).id, self.clock.time()
             )
+
+    def authorize(
+        self,
+        integration: Integration,
+        *,
+        state: str,
+        account: str | None = None,
+        deny: bool = False,
+    ) -> str:
+        """What amoCRM's ``/oauth`` page does when the account's admin answers: the URL it
+        redirects the browser to — the integration's redirect URI with a fresh ``code``,
+        ``state``, ``referer`` (the account host) and ``client_id``, or ``error=access_denied``
+        when ``deny``. The loopback ``GET /oauth?client_id=&state=`` page answers this as a 302."""
+        with self._lock:
+            target = self._account(account)
+            code = None if deny else self.issue_authorization_code(integration, account)
+            return authorize_redirect(
+                integration, state=state, referer=target.base_domain, code=code
+            )
+
+    def widget_token(
+        self,
+        integration: Integration,
+        *,
+        user_id: int | None = None,
+        account: str | None = None,
+        expires_in: float = 30 * 60,
+    ) -> str:
+        """A widget's one-time ``X-Auth-Token`` (HS256 with the client secret, ``aud`` the
+        redirect URI's origin, a fresh ``jti``) for ``user_id`` (default: the admin)."""
+        with self._lock:
+            target = self._account(account)
+            users = users_of(target)
+            user = users[user_id] if user_id is not None else admin_of(target)
+            claims = widget_token_claims(
+                integration,
+                target,
+                user_id=user.id,
+                is_admin=user.is_admin,
+                jti=self._oauth.uuid(),
+                now=self.clock.time(),
+                ttl=expires_in,
+            )
+            return sign_jwt(claims, integration.client_secret, "HS256")
+
+    def bot_token(
+        self,
+        integration: Integration,
+        *,
+        entity_id: int,
+        entity_type: str = "leads",
+        bot_type: Literal["salesbot", "marketingbot"] = "salesbot",
+        receiver: str | None = None,
+        account: str | None = None,
+        expires_in: float = 30 * 60,
+    ) -> str:
+        """The token a Salesbot ``widget_request`` step posts (HS512 with the client secret);
+        ``receiver`` (the URL the bot calls) sets ``aud``."""
+        with self._lock:
+            claims = bot_token_claims(
+                integration,
+                self._account(account),
+                entity_id=entity_id,
+                entity_type=entity_type,
+                bot_type=bot_type,
+                now=self.clock.time(),
+                ttl=expires_in,
+                audience=receiver,
+            )
+            return sign_jwt(claims, integration.client_secret, "HS512")
 
     def issue_token_pair(
         self, integration: Integration, account: str | None = None
@@ -511,10 +587,30 @@ class FakeAmoCRM:
             self.faults.clear()
             self._init_state()
             self._oauth.grace_ends_on_access_use = grace
+            if self._webhooks is not None:
+                self._webhooks.clear()
 
     # ------------------------------------------------------------------------------------------
     # Ways in
     # ------------------------------------------------------------------------------------------
+
+    @property
+    def webhooks(self) -> WebhookSender:
+        """The webhooks the fake sends: routes to receivers, ``flush()``/``running()``, and
+        every delivery with its attempts (see :mod:`amocrm_async.testing._webhook_delivery`)."""
+        if self._webhooks is None:
+            self._webhooks = WebhookSender(
+                lock=self._lock,
+                clock=lambda: self.clock,
+                accounts=lambda: self._accounts.values(),
+                account=self._account,
+                ids=lambda: self._ids,
+            )
+        return self._webhooks
+
+    def deliver_webhooks_to(self, app: ASGIApp, destination: str | None = None) -> WebhookSender:
+        """Post webhooks to the ASGI ``app`` in-process (all destinations, or ``destination``)."""
+        return self.webhooks.deliver_to(app, destination)
 
     @property
     def transport(self) -> FakeTransport:
@@ -719,6 +815,8 @@ class FakeAmoCRM:
         path = req.path
         if kind == "drive" and not path.startswith(("/api/", "/oauth")):
             return self._api_call(req, kind, self._default)
+        if path == "/oauth":
+            return self._authorize_page(req)
         if path.startswith("/oauth2/"):
             return self._oauth_route(req, kind, account, retired)
         if path.startswith("/api/"):
@@ -730,6 +828,18 @@ class FakeAmoCRM:
                 return problem(404, f"Cannot {req.method} {path}")
             return self._api_call(req, kind, account)
         return problem(404, f"Cannot {req.method} {path}")
+
+    def _authorize_page(self, req: Request) -> FakeResponse:
+        """``GET /oauth?client_id=&state=``: the admin of the default account allows at once."""
+        if req.method != "GET":
+            return problem(405, f"Method {req.method} is not allowed")
+        client_id, state = req.query.get("client_id"), req.query.get("state")
+        integration = (
+            self._oauth.integrations.get(client_id) if isinstance(client_id, str) else None
+        )
+        if integration is None or not isinstance(state, str):
+            return problem(400, "Unknown client_id or no state")
+        return FakeResponse(302, [("Location", self.authorize(integration, state=state))], b"")
 
     def _unauthorized(self, detail: str) -> FakeResponse:
         self.stats.unauthorized += 1

@@ -18,24 +18,30 @@ import random
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import urlencode, urlsplit
 
 from amocrm_async.testing._http import PLAIN_JSON, PROBLEM_JSON, FakeResponse, json_response
 from amocrm_async.testing._state import Account
 
 __all__ = [
     "AUTH_CODE_TTL",
+    "ONE_TIME_TOKEN_TTL",
     "AccessToken",
     "AuthCode",
     "Integration",
     "OAuthError",
     "OAuthRegistry",
     "RefreshToken",
+    "authorize_redirect",
     "bad_request",
+    "bot_token_claims",
     "check_redirect",
     "decode_jwt",
     "encode_jwt",
     "oauth_problem",
+    "sign_jwt",
     "subdomain_json",
+    "widget_token_claims",
 ]
 
 AUTH_CODE_TTL = 20 * 60
@@ -458,3 +464,98 @@ def check_redirect(integration: Integration, body: dict[str, Any]) -> None:
     redirect_uri = body.get("redirect_uri")
     if redirect_uri not in (None, "") and redirect_uri != integration.redirect_uri:
         raise bad_request("Redirect URI mismatch")
+
+
+# ----------------------------------------------------------------------------------------------
+# The browser leg and the tokens amoCRM signs with the client secret
+# ----------------------------------------------------------------------------------------------
+
+ONE_TIME_TOKEN_TTL = 30 * 60
+"""Widget (and, assumed the same, Salesbot) one-time tokens live 30 minutes."""
+_HASHES = {"HS256": hashlib.sha256, "HS512": hashlib.sha512}
+_BOT_ENTITY_TYPES = {"leads": 2, "customers": 12}
+
+
+def sign_jwt(claims: dict[str, Any], secret: str, algorithm: Literal["HS256", "HS512"]) -> str:
+    """Compact JWT signed with the client secret, as amoCRM signs one-time tokens."""
+    header = _b64(json.dumps({"typ": "JWT", "alg": algorithm}, separators=(",", ":")).encode())
+    payload = _b64(json.dumps(claims, separators=(",", ":")).encode())
+    signing_input = f"{header}.{payload}".encode("ascii")
+    digest = hmac.new(secret.encode("utf-8"), signing_input, _HASHES[algorithm]).digest()
+    return f"{header}.{payload}.{_b64(digest)}"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def widget_token_claims(
+    integration: Integration,
+    account: Account,
+    *,
+    user_id: int,
+    is_admin: bool,
+    jti: str,
+    now: float,
+    ttl: float = ONE_TIME_TOKEN_TTL,
+) -> dict[str, Any]:
+    """The claims of a widget's ``X-Auth-Token`` (HS256), addressed to the redirect URI's origin."""
+    issued = int(now)
+    return {
+        "iss": f"https://{account.base_domain}",
+        "aud": _origin(integration.redirect_uri),
+        "jti": jti,
+        "iat": issued,
+        "nbf": issued,
+        "exp": int(now + ttl),
+        "account_id": account.id,
+        "user_id": user_id,
+        "client_uuid": integration.client_id,
+        "subdomain": account.subdomain,
+        "is_admin": is_admin,
+    }
+
+
+def bot_token_claims(
+    integration: Integration,
+    account: Account,
+    *,
+    entity_id: int,
+    entity_type: str,
+    bot_type: Literal["salesbot", "marketingbot"],
+    now: float,
+    ttl: float = ONE_TIME_TOKEN_TTL,
+    audience: str | None = None,
+) -> dict[str, Any]:
+    """The claims of a Salesbot/Marketingbot ``widget_request`` token (HS512)."""
+    if entity_type not in _BOT_ENTITY_TYPES:
+        raise ValueError(f"entity_type must be 'leads' or 'customers', not {entity_type!r}")
+    claims: dict[str, Any] = {
+        "iss": f"https://{account.base_domain}",
+        "subdomain": account.subdomain,
+        "account_id": account.id,
+        "client_uuid": integration.client_id,
+        "entity_id": entity_id,
+        "entity_type": _BOT_ENTITY_TYPES[entity_type],
+        "bot_type": bot_type,
+        "exp": int(now + ttl),
+    }
+    if audience is not None:
+        claims["aud"] = _origin(audience)
+    return claims
+
+
+def authorize_redirect(
+    integration: Integration, *, state: str, referer: str, code: str | None
+) -> str:
+    """Where amoCRM's ``/oauth`` page sends the browser back: the integration's redirect URI
+    with ``code``, ``state``, ``referer`` (the account host) and ``client_id``; without a code,
+    ``error=access_denied`` (the admin declined)."""
+    params = (
+        {"code": code, "state": state, "referer": referer, "client_id": integration.client_id}
+        if code is not None
+        else {"error": "access_denied", "client_id": integration.client_id, "state": state}
+    )
+    separator = "&" if urlsplit(integration.redirect_uri).query else "?"
+    return f"{integration.redirect_uri}{separator}{urlencode(params)}"

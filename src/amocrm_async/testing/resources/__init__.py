@@ -40,6 +40,7 @@ _MODULES = (
     "drive",
     "subscriptions",
     "contact_chats",
+    "webhooks",
 )
 
 

@@ -249,6 +249,7 @@ class Unsorted(EntityResource):
                 "is_deleted": False,
             },
         )
+        self.notify(call, self.store(account)[entry_id], None)
         return {
             "uid": uid,
             "account_id": account.id,
@@ -263,6 +264,7 @@ class Unsorted(EntityResource):
         entry.data["is_deleted"] = True
         entry.hidden = {"state": state, "sorted_at": call.now}
         call.account.touch()
+        self.notify(call, entry, {"is_deleted": False})
 
     def accept(self, call: Call, uid: str) -> FakeResponse:
         entry, error = self._pending(call, uid)
