@@ -240,8 +240,9 @@ class DriveFilesService(Service):
         bytes (then ``size=`` is required: the session needs it up front). ``name`` defaults to
         the path's base name; ``content_type`` to the MIME type guessed from the name.
         ``file_uuid=`` uploads a new version of that file; ``created_by`` names who added it.
-        ``progress(sent, total)`` is called after every part. At most one part of the source is
-        read ahead of what has been sent.
+        ``progress(sent, total)`` is called after every part. At most one part of a path or
+        bytes source is held ahead of what has been sent (for a stream: one part plus one of
+        its chunks); a stream is closed (``aclose``) when the upload ends.
 
         Bad arguments raise :class:`ValueError`/:class:`TypeError` before any request. A part
         whose answer is lost raises :class:`~amocrm_async.errors.OutcomeUnknownError` (it is
@@ -395,21 +396,27 @@ class _Upload:
     ) -> AsyncGenerator[bytes, None]:
         buffer = bytearray()
         read = 0
-        async for chunk in stream:
-            if not isinstance(chunk, bytes | bytearray | memoryview):
-                raise TypeError(f"source: the stream yielded {type(chunk).__name__}, not bytes")
-            view = memoryview(chunk).cast("B")
-            read += len(view)
-            if read > self.size:
-                raise ValueError(f"size: the stream has more than the {self.size} bytes given")
-            while len(buffer) + len(view) >= part_size:
-                take = part_size - len(buffer)
-                buffer += view[:take]
-                view = view[take:]
-                part = bytes(buffer)
-                buffer.clear()
-                yield part
-            buffer += view
+        chunks = aiter(stream)
+        try:
+            async for chunk in chunks:
+                if not isinstance(chunk, bytes | bytearray | memoryview):
+                    raise TypeError(f"source: the stream yielded {type(chunk).__name__}, not bytes")
+                view = memoryview(chunk).cast("B")
+                read += len(view)
+                if read > self.size:
+                    raise ValueError(f"size: the stream has more than the {self.size} bytes given")
+                while len(buffer) + len(view) >= part_size:
+                    take = part_size - len(buffer)
+                    buffer += view[:take]
+                    view = view[take:]
+                    part = bytes(buffer)
+                    buffer.clear()
+                    yield part
+                buffer += view
+        finally:
+            close = getattr(chunks, "aclose", None)
+            if close is not None:
+                await close()
         if buffer:
             yield bytes(buffer)
         if read < self.size:
