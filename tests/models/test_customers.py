@@ -17,9 +17,11 @@ from amocrm_async.models import (
     CustomerStatus,
     CustomerStatusColor,
     CustomerStatusType,
+    CustomFieldDefinition,
+    CustomFieldEnum,
     Segment,
     SegmentColor,
-    SegmentCustomField,
+    SelectFieldDefinition,
     Transaction,
     collection_adapter,
 )
@@ -227,8 +229,8 @@ def test_transaction_needs_a_price_and_keeps_read_only_parts_out() -> None:
     }
 
 
-def test_segment_custom_field_definition_parses() -> None:
-    field = SegmentCustomField.model_validate(
+def test_segment_custom_field_definition_parses_as_its_type() -> None:
+    field = CustomFieldDefinition.model_validate(
         {
             "id": 500063,
             "name": "Уровень",
@@ -238,6 +240,7 @@ def test_segment_custom_field_definition_parses() -> None:
             "entity_type": "segments",
             "account_id": 1,
             "is_predefined": False,
+            "is_api_only": False,
             "enums": [{"id": 800061, "value": "Золото", "sort": 30}],
             "_links": {
                 "self": {
@@ -246,9 +249,10 @@ def test_segment_custom_field_definition_parses() -> None:
             },
         }
     )
+    assert isinstance(field, SelectFieldDefinition)
     assert (field.type, field.entity_type) == ("select", "segments")
-    assert field.enums == [{"id": 800061, "value": "Золото", "sort": 30}]
-    assert field.to_api() == {
+    assert field.options == [CustomFieldEnum(id=800061, value="Золото", sort=30)]
+    assert field.to_api() == {  # is_api_only is not a segment's setting
         "id": 500063,
         "name": "Уровень",
         "type": "select",

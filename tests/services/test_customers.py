@@ -13,18 +13,28 @@ import pytest
 import respx
 
 from amocrm_async import AmoCRMClient, VirtualClock, errors
-from amocrm_async.filters import CustomersFilter, LinksFilter, Range, TransactionsFilter
+from amocrm_async.filters import (
+    CustomersFilter,
+    CustomFieldsFilter,
+    LinksFilter,
+    Range,
+    TransactionsFilter,
+)
 from amocrm_async.models import (
     CatalogElementRef,
     Customer,
     CustomerEmbedded,
     CustomersMode,
     CustomerStatus,
+    CustomFieldDefinition,
+    CustomFieldEnum,
     EntityLink,
+    MultitextFieldDefinition,
     Segment,
     SegmentColor,
-    SegmentCustomField,
+    SelectFieldDefinition,
     TextCustomFieldValues,
+    TextFieldDefinition,
     Transaction,
     TransactionEmbedded,
 )
@@ -32,8 +42,11 @@ from amocrm_async.services import (
     Creatable,
     CustomersService,
     CustomerStatusesService,
+    CustomFieldDefinitionsService,
+    CustomFieldsService,
     Deletable,
     Linkable,
+    SegmentCustomFieldsService,
     SegmentsService,
     TransactionsService,
     Updatable,
@@ -104,7 +117,8 @@ class TestSegmentsContract(ServiceContract):
 class TestSegmentCustomFieldsContract(ServiceContract):
     spec = ServiceSpec(
         "customers.segments.custom_fields",
-        make=lambda i: SegmentCustomField(name=f"Field {i}", type="text"),
+        make=lambda i: TextFieldDefinition(name=f"Field {i}", sort=100 + i),
+        change=lambda field: setattr(field, "name", "Renamed"),
     )
 
 
@@ -487,3 +501,74 @@ async def test_statuses_round_trip_and_system_statuses_stay(
     with pytest.raises(errors.APIError) as caught:
         await amo.customers.statuses.delete_one(first.id or 0)
     assert caught.value.status == 400
+
+
+async def test_segment_custom_fields_every_method_on_the_fake(
+    fake_amo: tuple[FakeAmoCRM, AmoCRMClient],
+) -> None:
+    """get_one, get, iterate, add, add_one, update_one, sync_one, delete_one and the cached
+    definitions, end to end; a segment's value set by code from them."""
+    _, amo = fake_amo
+    fields = amo.customers.segments.custom_fields
+    seeded = [field async for field in fields.iterate()]
+    assert {field.entity_type for field in seeded} == {"segments"}
+    level = next(f for f in seeded if isinstance(f, SelectFieldDefinition))
+    assert (await fields.get_one(level.id or 0)).options == level.options
+    [tier, note] = await fields.add(
+        [
+            SelectFieldDefinition(
+                name="Tier", code="TIER", enums=[CustomFieldEnum(value="Gold", sort=1)]
+            ),
+            TextFieldDefinition(name="Note", sort=500),
+        ]
+    )
+    extra = await fields.add_one(TextFieldDefinition(name="Extra"))
+    assert None not in (tier.id, note.id, extra.id)
+    page = await fields.get(CustomFieldsFilter(types=["select"]))
+    assert {field.code for field in page} >= {"TIER"}
+    note.name = "Comment"
+    await fields.update_one(note)
+    synced = await fields.sync_one(TextFieldDefinition(id=note.id, sort=600))
+    assert (synced.name, synced.sort) == ("Comment", 600)
+    await fields.delete_one(extra.id or 0)
+    with pytest.raises(errors.NotFoundError):
+        await fields.get_one(extra.id or 0)
+    definitions = await fields.definitions()
+    assert definitions.require("TIER").id == tier.id
+    assert await fields.definitions() is definitions
+    await amo.customers.set_mode("segments")
+    segment = Segment(name="Gold buyers", color=SegmentColor.C0C7C59)
+    segment.set_field("TIER", "Gold", definitions=definitions)
+    await amo.customers.segments.add_one(segment)
+    stored = await amo.customers.segments.get_one(segment.id or 0)
+    assert stored.get_custom_field_value(tier.id or 0) == "Gold"
+
+
+async def test_segment_custom_fields_refuse_what_segments_cannot_have(
+    fake_amo: tuple[FakeAmoCRM, AmoCRMClient],
+) -> None:
+    _, amo = fake_amo
+    fields = amo.customers.segments.custom_fields
+    phone = MultitextFieldDefinition(name="Phone", enums=[CustomFieldEnum(value="WORK", sort=1)])
+    with pytest.raises(errors.RequestValidationError) as caught:
+        await fields.add_one(phone)
+    issues = caught.value.for_request_id(phone.request_id or "")
+    assert [(issue.code, issue.path) for issue in issues] == [("NotSupportedChoice", "type")]
+    api_only = TextFieldDefinition(name="API only", is_api_only=True)
+    with pytest.raises(errors.RequestValidationError) as caught:
+        await fields.add_one(api_only)
+    issues = caught.value.for_request_id(api_only.request_id or "")
+    assert [(issue.code, issue.path) for issue in issues] == [("FieldNotExpected", "is_api_only")]
+    assert [field.name async for field in fields.iterate()].count("Phone") == 0
+
+
+async def test_segment_custom_fields_have_the_definitions_methods_and_no_groups(
+    amo: AmoCRMClient,
+) -> None:
+    fields = amo.customers.segments.custom_fields
+    assert isinstance(fields, SegmentCustomFieldsService)
+    assert isinstance(fields, CustomFieldDefinitionsService)
+    assert issubclass(CustomFieldsService, CustomFieldDefinitionsService)
+    assert not hasattr(fields, "groups")
+    assert (fields.model, fields.embedded_key) == (CustomFieldDefinition, "custom_fields")
+    assert fields.path == "/api/v4/customers/segments/custom_fields"

@@ -332,6 +332,48 @@ async def test_status_writes(api: httpx.AsyncClient) -> None:
 # ----------------------------------------------------------------------------------------------
 
 
+async def test_segment_custom_field_writes(fake: FakeAmoCRM, api: httpx.AsyncClient) -> None:
+    """Create, change and delete segments' definitions; hrefs stay under ``customers/``; the
+    values of a deleted field go with it; types and settings segments lack are refused."""
+    fields = f"{SEGMENTS}/custom_fields"
+    created = await api.post(
+        fields, json=[{"name": "Канал", "type": "text", "code": "CHANNEL", "request_id": "f1"}]
+    )
+    [field] = embedded(created, "custom_fields")
+    assert (field["request_id"], field["entity_type"], field["code"]) == (
+        "f1",
+        "segments",
+        "CHANNEL",
+    )
+    assert field["_links"]["self"]["href"] == f"{BASE}{fields}/{field['id']}"
+    patched = await api.patch(f"{fields}/{field['id']}", json={"name": "Источник"})
+    assert patched.status_code == 200 and patched.json()["name"] == "Источник"
+    assert patched.json()["_links"]["self"]["href"] == f"{BASE}{fields}/{field['id']}"
+    await set_mode(api, "segments")
+    segment = await api.post(
+        SEGMENTS,
+        json={
+            "name": "Опт",
+            "custom_fields_values": [{"field_code": "CHANNEL", "values": [{"value": "web"}]}],
+        },
+    )
+    assert segment.status_code == 200, segment.text
+    assert segment.json()["custom_fields_values"][0]["values"] == [{"value": "web"}]
+    assert (await api.delete(f"{fields}/{field['id']}")).status_code == 204
+    assert (await api.get(f"{fields}/{field['id']}")).status_code == 204
+    stored = (await api.get(f"{SEGMENTS}/{segment.json()['id']}")).json()
+    assert stored["custom_fields_values"] is None
+    bad = await api.post(
+        fields,
+        json=[
+            {"name": "Телефон", "type": "multitext", "enums": [{"value": "WORK", "sort": 1}]},
+            {"name": "Скрытое", "type": "text", "is_api_only": True},
+        ],
+    )
+    assert issues_of(bad) == [("NotSupportedChoice", "type"), ("FieldNotExpected", "is_api_only")]
+    problem_of(await api.patch(f"{fields}/1", json={"name": "x"}), 404)
+
+
 async def test_segment_writes(fake: FakeAmoCRM, api: httpx.AsyncClient) -> None:
     await set_mode(api, "segments")
     field = embedded(await api.get(f"{SEGMENTS}/custom_fields"), "custom_fields")[0]

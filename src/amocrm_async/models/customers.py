@@ -1,5 +1,6 @@
 """Customers (``/api/v4/customers``) and what hangs off them: customer statuses, segments,
-transactions, the customers mode and the custom fields of segments (api-surface.md §7.4, §7.13).
+transactions and the customers mode (api-surface.md §7.4, §7.13). The custom fields of segments
+are definitions like any entity's (:class:`~amocrm_async.models.CustomFieldDefinition`).
 
 amoCRM runs customers in one of two modes: *periodicity* (a customer sits in one status and
 moves between them by its next purchase date) or *segments* (a customer belongs to any number
@@ -30,7 +31,6 @@ __all__ = [
     "CustomersModeSettings",
     "Segment",
     "SegmentColor",
-    "SegmentCustomField",
     "SegmentRefs",
     "Transaction",
     "TransactionEmbedded",
@@ -338,23 +338,3 @@ class Transaction(AmoEntity):
     def _check_writable(self) -> None:
         if self.price is None:
             raise ValueError("Transaction.price is required")
-
-
-class SegmentCustomField(AmoEntity):
-    """The definition of a custom field of segments
-    (``/api/v4/customers/segments/custom_fields``); the values live in
-    ``Segment.custom_fields_values``. ``enums`` are the choices of select-like fields."""
-
-    __read_only__ = frozenset({"entity_type", "account_id", "is_predefined", "updated_at", "links"})
-
-    name: str | None = None
-    type: str | None = None
-    code: str | None = None
-    sort: int | None = None
-    group_id: str | None = None
-    entity_type: str | None = None
-    account_id: int | None = None
-    is_predefined: bool | None = None
-    is_api_only: bool | None = None
-    enums: list[dict[str, Any]] | None = None
-    links: HalLinks | None = Field(default=None, alias="_links")

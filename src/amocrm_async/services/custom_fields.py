@@ -33,7 +33,7 @@ from ._entity import Creatable, Deletable, ReadService, UpdatableOne
 from ._pages import ListQuery, ListReader
 from ._writes import check_sendable, new_request_id
 
-__all__ = ["CustomFieldGroupsService", "CustomFieldsService"]
+__all__ = ["CustomFieldDefinitionsService", "CustomFieldGroupsService", "CustomFieldsService"]
 
 _GROUP_OR_NONE: TypeAdapter[CustomFieldGroup | None] = TypeAdapter(CustomFieldGroup | None)
 """One group, or ``None`` for amoCRM's empty 204 answer."""
@@ -144,26 +144,25 @@ class CustomFieldGroupsService(Service):
         )
 
 
-class CustomFieldsService(
+class CustomFieldDefinitionsService(
     ReadService[CustomFieldDefinition, CustomFieldsFilter],
     Creatable[CustomFieldDefinition],
     UpdatableOne[CustomFieldDefinition],
     Deletable[CustomFieldDefinition],
 ):
-    """Custom-field definitions: read, page, create, update one, delete one; ``groups``.
+    """Custom-field definitions of one owner: read, page, create, update one, delete one, and
+    :meth:`definitions` (cached). The base of :class:`CustomFieldsService` (which adds
+    ``groups``) and of the fields of customer segments, which have no groups.
 
     Items parse as the class of their ``type`` (:class:`~amocrm_async.models.
-    CustomFieldDefinition` is the base). Scoped by a catalog id, the path is
-    ``<parent>/{catalog_id}/custom_fields``.
+    CustomFieldDefinition` is the base).
     """
 
     path = "{parent}/custom_fields"
-    groups: CustomFieldGroupsService = service()
+    embedded_key = "custom_fields"
 
     def __init__(self, pipeline: Pipeline, *, parent: Service | None = None, scope: int = 0):
         super().__init__(pipeline, parent=parent, scope=scope)
-        if scope:
-            self.path = f"{parent.path if parent else ''}/{scope}/custom_fields"
         self._definitions: FieldDefinitions | None = None
 
     async def definitions(
@@ -202,3 +201,17 @@ class CustomFieldsService(
     async def delete_one(self, entity_id: int, **options: Unpack[CallOptions]) -> None:
         self._definitions = None
         await super().delete_one(entity_id, **options)
+
+
+class CustomFieldsService(CustomFieldDefinitionsService):
+    """Custom-field definitions and their ``groups``: ``amo.leads.custom_fields`` (contacts,
+    companies, customers) and ``amo.catalogs.custom_fields(catalog_id)``, whose path is
+    ``<parent>/{catalog_id}/custom_fields``.
+    """
+
+    groups: CustomFieldGroupsService = service()
+
+    def __init__(self, pipeline: Pipeline, *, parent: Service | None = None, scope: int = 0):
+        super().__init__(pipeline, parent=parent, scope=scope)
+        if scope:
+            self.path = f"{parent.path if parent else ''}/{scope}/custom_fields"

@@ -23,7 +23,6 @@ from ..models.customers import (
     CustomersModeSettings,
     CustomerStatus,
     Segment,
-    SegmentCustomField,
     Transaction,
 )
 from ..models.with_names import CustomerWith, with_values
@@ -35,6 +34,7 @@ from ._entity import (
     UpdatableOne,
 )
 from ._writes import DEFAULT_BATCH, assign_request_ids, check_sendable
+from .custom_fields import CustomFieldDefinitionsService
 from .subscriptions import SubscriptionsService
 
 __all__ = [
@@ -59,10 +59,12 @@ def _int_field(data: Any, key: str) -> int | None:
     return value
 
 
-class SegmentCustomFieldsService(ReadService[SegmentCustomField, BaseFilter]):
-    """The custom-field definitions of segments: ``amo.customers.segments.custom_fields``."""
+class SegmentCustomFieldsService(CustomFieldDefinitionsService):
+    """The custom-field definitions of segments: ``amo.customers.segments.custom_fields``.
 
-    path = "{parent}/custom_fields"
+    The same methods as the fields of any entity (typed definitions, ``definitions()`` for
+    ``Segment.set_field``); segments have no field groups.
+    """
 
 
 class SegmentsService(ReadService[Segment, BaseFilter], UpdatableOne[Segment], Deletable[Segment]):

@@ -60,6 +60,7 @@ FIELD_TYPES: Mapping[str, frozenset[str]] = {
     "contacts": _BASE_TYPES | _CRM_TYPES | {"multitext"},
     "companies": _BASE_TYPES | _CRM_TYPES | {"multitext"},
     "customers": _BASE_TYPES | {"monetary", "file", "chained_list"},
+    "segments": _BASE_TYPES,
     "catalogs": _BASE_TYPES | {"price", "category", "items", "linked_entity"},
     "invoices": _BASE_TYPES
     | {"price", "category", "items", "linked_entity", "payer", "supplier", "legal_entity"},
@@ -218,7 +219,8 @@ _OWNER_RULES: dict[str, tuple[bool, Rule]] = {
     "required_statuses": (False, _list_of(_status)),
     **{key: (True, boolean) for key in _CATALOG_KEYS},
 }
-"""Keys only one kind of owner takes: ``True`` catalogs, ``False`` the CRM entities."""
+"""Keys only one kind of owner takes: ``True`` catalogs, ``False`` the CRM entities (segments
+take neither)."""
 
 
 def _draft(call: Call, key: str, item: object, index: int, creating: bool) -> Draft:
@@ -247,7 +249,7 @@ def _validate(call: Call, key: str, item: object, index: int, current: FieldDef 
             _COMMON_RULES[name](draft, name, value)
         elif name in _TYPE_RULES and field_type in _TYPE_RULES[name][0]:
             _TYPE_RULES[name][1](draft, name, value)
-        elif name in _OWNER_RULES and _OWNER_RULES[name][0] == for_catalog:
+        elif name in _OWNER_RULES and _OWNER_RULES[name][0] == for_catalog and key != "segments":
             _OWNER_RULES[name][1](draft, name, value)
         else:
             draft.issues.append(not_expected(name))

@@ -1,6 +1,7 @@
 """Customer segments: ``/api/v4/customers/segments`` — list, get one, create one (the body is
 the segment object itself), update one, delete one, and the custom-field definitions of
-segments (``/api/v4/customers/segments/custom_fields``); segments mode only (422 otherwise).
+segments (``/api/v4/customers/segments/custom_fields``: list, get, create, update, delete, as
+for any entity); segments themselves in segments mode only (422 otherwise).
 
 A segment has a ``name`` (required), a ``color`` from amoCRM's segment palette (anything else
 is ``NotSupportedChoice``; the PHP library would have replaced it), custom-field values and
@@ -82,10 +83,15 @@ class CustomerSegments(EntityResource):
             (rf"{self.path}/(\d+)", {"DELETE": self.delete}),
         ]
         fields = f"{self.path}/custom_fields"
+        one = {
+            "GET": CUSTOM_FIELDS.one,
+            "PATCH": CUSTOM_FIELDS.update,
+            "DELETE": CUSTOM_FIELDS.delete,
+        }
         return [
             *only_in_mode("segments", self.detail, own),
-            (fields, {"GET": partial(self.definitions, CUSTOM_FIELDS.list)}),
-            (rf"{fields}/(\d+)", {"GET": partial(self.definitions, CUSTOM_FIELDS.one)}),
+            (fields, self._definitions({"GET": CUSTOM_FIELDS.list, "POST": CUSTOM_FIELDS.add})),
+            (rf"{fields}/(\d+)", self._definitions(one)),
         ]
 
     def setup(self, account: Account, ids: IdAllocator) -> None:
@@ -111,10 +117,16 @@ class CustomerSegments(EntityResource):
             "account_id": account.id,
         }
 
+    def _definitions(
+        self, handlers: dict[str, Callable[..., FakeResponse]]
+    ) -> dict[str, Callable[..., FakeResponse]]:
+        return {verb: partial(self.definitions, handler) for verb, handler in handlers.items()}
+
     def definitions(
         self, handler: Callable[..., FakeResponse], call: Call, *ids: str
     ) -> FakeResponse:
-        """The custom-field handlers, with the hrefs of the items under ``customers/``."""
+        """A custom-field handler of segments' fields, with the items' hrefs under
+        ``customers/``: list, get, create, update and delete, as for any entity's fields."""
         response = handler(self.name, call, *ids)
         response.body = response.body.replace(_GENERIC_HREF, f"{self.path}/custom_fields".encode())
         return response
