@@ -662,3 +662,60 @@ async def test_a_stream_in_odd_chunks_is_re_cut_into_full_parts(vfake: FakeAmoCR
     assert ledger.parts == [MAX_PART_SIZE] * 3 + [1000]
     assert ledger.peak <= MAX_PART_SIZE + chunk
     assert await download(vfake, file.download_url or "") == data
+
+
+async def test_a_file_that_shrinks_while_read_stops_the_upload(
+    router: respx.MockRouter,
+    amo: AmoCRMClient,
+    drive: respx.Route,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = tmp_path / "a.bin"
+    path.write_bytes(b"0123456789")
+    router.post(f"{DRIVE}/v1.0/sessions").respond(200, json=session_json(part=8))
+    part = uploads(router).respond(200, json={"next_url": f"{DRIVE}/upload/t2"})
+
+    class Trickle:
+        """Reads 3 bytes at a time, and the file ends after 9 of its 10 bytes."""
+
+        def __init__(self) -> None:
+            self.data = b"012345678"
+
+        async def __aenter__(self) -> Trickle:
+            return self
+
+        async def __aexit__(self, *exc: object) -> None:
+            return None
+
+        async def read(self, size: int) -> bytes:
+            piece, self.data = self.data[: min(size, 3)], self.data[min(size, 3) :]
+            return piece
+
+    async def trickle_open(*args: Any, **kwargs: Any) -> Trickle:
+        return Trickle()
+
+    monkeypatch.setattr(anyio, "open_file", trickle_open)
+    with pytest.raises(ValueError, match="shrank"):
+        await amo.files.upload(path)
+    assert [c.request.content for c in part.calls] == [b"01234567"]
+
+
+async def test_a_session_answer_that_is_not_an_object_is_an_unknown_outcome(
+    router: respx.MockRouter, amo: AmoCRMClient, drive: respx.Route
+) -> None:
+    router.post(f"{DRIVE}/v1.0/sessions").respond(200, json=[1, 2])
+    with pytest.raises(errors.OutcomeUnknownError):
+        await amo.files.upload(b"abc", name="a")
+
+
+async def test_bytes_of_any_item_format_go_as_raw_bytes(
+    router: respx.MockRouter, amo: AmoCRMClient, drive: respx.Route
+) -> None:
+    import array
+
+    router.post(f"{DRIVE}/v1.0/sessions").respond(200, json=session_json(part=64))
+    part = uploads(router).respond(200, json=file_json(size=4))
+    words = array.array("H", [1, 2])
+    await amo.files.upload(memoryview(words), name="w.bin")
+    assert part.calls.last.request.content == words.tobytes()
