@@ -76,6 +76,7 @@ def test_resource_names_and_counters_are_unique() -> None:
         *("customers", "customer_statuses", "segments", "transactions"),
         *("unsorted", "events", "catalogs", "elements"),
         *("users", "roles"),
+        *("pipelines", "loss_reasons", "sources"),
     }
     with pytest.raises(ValueError, match="unique"):
         Registry((*RESOURCES, Memos(), Memos()))

@@ -28,6 +28,7 @@ from amocrm_async.filters.events import *
 from amocrm_async.filters.leads import *
 from amocrm_async.filters.links import *
 from amocrm_async.filters.notes import *
+from amocrm_async.filters.sources import *
 from amocrm_async.filters.tags import *
 from amocrm_async.filters.tasks import *
 from amocrm_async.filters.transactions import *

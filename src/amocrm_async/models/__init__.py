@@ -12,6 +12,7 @@ from .catalogs import *
 from .chats import *
 from .companies import *
 from .contacts import *
+from .currencies import *
 from .custom_field_definitions import *
 from .custom_fields import *
 from .customers import *
@@ -20,10 +21,12 @@ from .events import *
 from .files import *
 from .leads import *
 from .links import *
+from .loss_reasons import *
 from .notes import *
 from .pipelines import *
 from .rights import *
 from .roles import *
+from .sources import *
 from .tags import *
 from .tasks import *
 from .unsorted import *

@@ -12,6 +12,7 @@ from .catalogs import *
 from .chats import *
 from .companies import *
 from .contacts import *
+from .currencies import *
 from .custom_fields import *
 from .customers import *
 from .drive import *
@@ -19,10 +20,12 @@ from .events import *
 from .files import *
 from .leads import *
 from .links import *
+from .loss_reasons import *
 from .notes import *
 from .pipelines import *
 from .products import *
 from .roles import *
+from .sources import *
 from .subscriptions import *
 from .tags import *
 from .tasks import *

@@ -1,30 +1,89 @@
 """Lead pipelines and their statuses — ``/api/v4/leads/pipelines`` (api-surface.md §5.20, §5.21).
 
 Both are unpaged collections: one answer holds every pipeline (or every status of one), and
-neither takes a filter. Writes (add, update_one, delete_one) come with the account services.
+neither takes a filter. Both are created in batches and changed and deleted one at a time
+(amoCRM has no batch update or delete of either). Their write answers carry the whole entity,
+so ``add`` fills in what the server decided (a status's ``sort``, a new pipeline's statuses
+with their ids) as the PHP library does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
 from .._service import scoped
 from ..filters import BaseFilter
 from ..models import LeadStatus, Pipeline
-from ._entity import ReadService
+from ..models._base import AmoEntity
+from ._entity import Creatable, Deletable, ReadService, UpdatableOne
+from ._writes import Apply, apply_by_request_id
 
 __all__ = ["PipelinesService", "StatusesService"]
 
+E = TypeVar("E", bound=AmoEntity)
 
-class StatusesService(ReadService[LeadStatus, BaseFilter]):
-    """The statuses of one pipeline: ``amo.pipelines.statuses(pipeline_id)``."""
+
+def backfill(embedded_key: str, names: Iterable[str]) -> Apply[E]:
+    """Map a write answer back by ``request_id`` (ids, ``updated_at``), then copy the fields
+    ``names`` the answer carries onto each model. Nothing changes unless every item parses."""
+    by_request_id: Apply[E] = apply_by_request_id(embedded_key)
+    wanted = frozenset(names)
+
+    def apply(chunk: list[E], body: Any) -> None:
+        embedded = body.get("_embedded") if isinstance(body, Mapping) else None
+        raw = embedded.get(embedded_key) if isinstance(embedded, Mapping) else None
+        items = [item for item in raw if isinstance(item, Mapping)] if isinstance(raw, list) else []
+        model = type(chunk[0])
+        parsed = [model.model_validate(item) for item in items]
+        by_request_id(chunk, body)
+        by_id = {m.id: m for m in chunk}
+        for answer in parsed:
+            target = by_id.get(answer.id)
+            for name in sorted(wanted & answer.model_fields_set) if target is not None else ():
+                setattr(target, name, getattr(answer, name))
+
+    return apply
+
+
+class StatusesService(
+    ReadService[LeadStatus, BaseFilter],
+    Creatable[LeadStatus],
+    UpdatableOne[LeadStatus],
+    Deletable[LeadStatus],
+):
+    """The statuses of one pipeline: ``amo.pipelines.statuses(pipeline_id)``.
+
+    ``color`` must be a :data:`~amocrm_async.models.LeadStatusColor` (``ValueError`` before
+    sending); 142 (won) and 143 (lost) can only be renamed, and neither they nor "unsorted"
+    can be deleted.
+    """
 
     path = "/api/v4/leads/pipelines/{scope}/statuses"
     paged = False
     with_allowed = frozenset({"descriptions"})
 
+    def _apply(self) -> Apply[LeadStatus]:
+        return backfill(self.embedded_key, ("sort", "color", "descriptions", "pipeline_id"))
 
-class PipelinesService(ReadService[Pipeline, BaseFilter]):
-    """Lead pipelines, each with its statuses embedded."""
+
+class PipelinesService(
+    ReadService[Pipeline, BaseFilter],
+    Creatable[Pipeline],
+    UpdatableOne[Pipeline],
+    Deletable[Pipeline],
+):
+    """Lead pipelines, each with its statuses embedded (at most 50 in an account).
+
+    Create a pipeline with its statuses in ``embedded.statuses``; the answer's statuses (with
+    their ids, and "unsorted", won and lost) are copied onto the model. The main pipeline
+    cannot be deleted.
+    """
 
     path = "/api/v4/leads/pipelines"
     paged = False
     statuses = scoped(StatusesService)
+
+    def _apply(self) -> Apply[Pipeline]:
+        fields = ("name", "sort", "is_main", "is_unsorted_on", "is_archive", "account_id")
+        return backfill(self.embedded_key, (*fields, "embedded"))

@@ -18,13 +18,21 @@ from amocrm_async.testing._issues import (
     validation_failed,
 )
 from amocrm_async.testing._links import add_link, link_json, remove_link
-from amocrm_async.testing._listing import filters_of, modified_since, paged
+from amocrm_async.testing._listing import collection, filters_of, modified_since, paged
 from amocrm_async.testing._query import as_list
 from amocrm_async.testing._resource import EntityResource, Route
 from amocrm_async.testing._state import Entity, LinkKey
 from amocrm_async.testing._writes import Changes, Mode
 
-__all__ = ["crud_routes", "link_routes", "not_allowed", "record_writes", "validate_batch"]
+__all__ = [
+    "crud_routes",
+    "delete_many",
+    "delete_one",
+    "link_routes",
+    "not_allowed",
+    "record_writes",
+    "validate_batch",
+]
 
 
 def crud_routes(resource: EntityResource) -> list[Route]:
@@ -32,7 +40,7 @@ def crud_routes(resource: EntityResource) -> list[Route]:
         (
             resource.path,
             {
-                "GET": partial(list_entities, resource),
+                "GET": partial(list_entities if resource.paged else list_whole, resource),
                 "POST": partial(add, resource),
                 "PATCH": partial(update_many, resource),
             },
@@ -71,6 +79,17 @@ def list_entities(resource: EntityResource, call: Call) -> FakeResponse:
     with_ = resource.parse_with(req.query.get("with"))
     rows = resource.select(call.account, req.query, with_, modified_since(req))
     return paged(req, resource.key, rows, resource.renderer(call.account, req.base, with_))
+
+
+def list_whole(resource: EntityResource, call: Call) -> FakeResponse:
+    """An unpaged list: every match with ``_total_items`` in one answer, 204 when none."""
+    req = call.req
+    with_ = resource.parse_with(req.query.get("with"))
+    rows = resource.select(call.account, req.query, with_, modified_since(req))
+    if not rows:
+        return no_content()
+    render = resource.renderer(call.account, req.base, with_)
+    return collection(req, resource.key, [render(entity) for entity in rows])
 
 
 def get_one(resource: EntityResource, call: Call, entity_id: str) -> FakeResponse:
@@ -119,6 +138,13 @@ def _updated_json(
     return out
 
 
+def _full_json(
+    call: Call, resource: EntityResource, entity: Entity, request_id: str
+) -> dict[str, Any]:
+    rendered = resource.render(call.account, entity, call.base, frozenset())
+    return {**rendered, "request_id": request_id}
+
+
 def _write_batch(resource: EntityResource, call: Call, mode: Mode) -> FakeResponse:
     """POST (``create``) or PATCH (``update``) of an array: all items valid, or nothing changes."""
     changes, error = validate_batch(resource, call, call.req.json_array(), mode, resource.max_batch)
@@ -130,6 +156,8 @@ def _write_batch(resource: EntityResource, call: Call, mode: Mode) -> FakeRespon
     counter = call.stats.entities_created if creating else call.stats.entities_updated
     record_writes(call, counter, resource.name, len(written))
     answer = _created_json if creating else _updated_json
+    if resource.answers_in_full:
+        answer = _full_json
     items = [answer(call, resource, entity, request_id) for request_id, entity in written]
     return json_response(
         200, {"_links": _self_link(call, resource), "_embedded": {resource.key: items}}
@@ -157,7 +185,48 @@ def update_one(resource: EntityResource, call: Call, entity_id: str) -> FakeResp
         return validation_failed([(draft.changes.request_id, draft.issues)])
     entity = resource.update(call, draft.changes)
     record_writes(call, call.stats.entities_updated, resource.name, 1)
-    return json_response(200, _updated_json(call, resource, entity, draft.changes.request_id))
+    answer = _full_json if resource.answers_in_full else _updated_json
+    return json_response(200, answer(call, resource, entity, draft.changes.request_id))
+
+
+def _delete(resource: EntityResource, call: Call, entities: list[Entity]) -> FakeResponse:
+    for entity in entities:
+        refusal = resource.before_delete(call, entity)
+        if refusal is not None:
+            return refusal
+    for entity in entities:
+        resource.trash(call.account, entity, call.now)
+    call.account.touch()
+    return no_content()
+
+
+def delete_one(resource: EntityResource, call: Call, entity_id: str) -> FakeResponse:
+    """``DELETE <path>/{id}``: 204, 404 for a missing entity, or the resource's refusal."""
+    entity = resource.live(call.account, int(entity_id))
+    if entity is None:
+        return problem(404, "Entity not found")
+    return _delete(resource, call, [entity])
+
+
+def delete_many(resource: EntityResource, call: Call) -> FakeResponse:
+    """``DELETE <path>`` with ``[{"id": …}, …]``: all of them or, on any bad item, none."""
+    items = call.req.json_array()
+    if len(items) > resource.max_batch:
+        limit = resource.max_batch
+        return problem(422, f"Limit {limit} per page", title="Unprocessable Entity")
+    found: list[Entity] = []
+    errors: list[tuple[str, list[Issue]]] = []
+    for index, item in enumerate(items):
+        raw = item.get("id") if isinstance(item, dict) else None
+        entity = resource.live(call.account, raw) if is_int(raw) else None
+        if entity is None:
+            issue = not_supported("id") if is_int(raw) else invalid_type("id", "int")
+            errors.append((str(index), [issue]))
+        else:
+            found.append(entity)
+    if errors:
+        return validation_failed(errors)
+    return _delete(resource, call, found)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -147,6 +147,10 @@ class EntityResource(Resource, abc.ABC):
     max_batch: ClassVar[int] = 250
     update_echoes_request_id: ClassVar[bool] = False
     """Whether PATCH answers carry ``request_id`` per item (tasks do, leads do not)."""
+    paged: ClassVar[bool] = True
+    """Whether lists come in pages (leads) or whole with ``_total_items`` (pipelines, sources)."""
+    answers_in_full: ClassVar[bool] = False
+    """Whether write answers carry each whole entity (pipelines, sources) or only its id."""
 
     @property
     def key(self) -> str:
@@ -269,6 +273,10 @@ class EntityResource(Resource, abc.ABC):
 
     def after_write(self, call: Call, entity: Entity, changes: Changes) -> None:
         """Apply what is not a scalar field (custom fields, tags, links; nothing by default)."""
+
+    def before_delete(self, call: Call, entity: Entity) -> FakeResponse | None:
+        """The answer refusing a ``DELETE`` of ``entity`` (None: it may be deleted)."""
+        return None
 
     def trash(self, account: Account, entity: Entity, now: int) -> None:
         """``fake.delete_entities``: entities without a trash are deleted for good."""

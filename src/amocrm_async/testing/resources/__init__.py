@@ -19,6 +19,7 @@ _MODULES = (
     "users",
     "pipelines",
     "loss_reasons",
+    "sources",
     "custom_fields",
     "tags",
     "account",
@@ -40,6 +41,7 @@ _MODULES = (
     "drive",
     "subscriptions",
     "contact_chats",
+    "currencies",
     "webhooks",
 )
 

@@ -70,13 +70,12 @@ from amocrm_async.testing.resources.pipelines import (
     pipeline_of_status,
     pipelines_of,
 )
+from amocrm_async.testing.resources.sources import lead_source, source_for_external_id
 from amocrm_async.testing.resources.users import users_of
 
 __all__ = ["RESOURCE", "Leads"]
 
 MAX_COMPLEX = 50
-SOURCES = "sources"
-"""Store of lead sources: id → ``external_id`` (``_embedded.source`` on create)."""
 
 _TRACKING = ("UTM_SOURCE", "UTM_MEDIUM", "UTM_CAMPAIGN", "UTM_CONTENT", "UTM_TERM", "REFERRER")
 _CATALOG = {"1001": {"catalog_id": 1001, "parent_catalog_id": None, "title": "Товары"}}
@@ -162,8 +161,6 @@ class Leads(CrmEntity):
     name = "leads"
     path = "/api/v4/leads"
     id_base = 10_000_001
-    id_bases = {SOURCES: 6_000_001}
-    stores = (SOURCES,)
     read_only = CRM_READ_ONLY | {"source_id", "is_price_modified_by_robot", "labor_cost"}
     with_allowed = frozenset(
         {
@@ -304,15 +301,7 @@ class Leads(CrmEntity):
         super().after_write(call, entity, changes)
         source = changes.extra.get("source")
         if source is not None:
-            entity.hidden = {"source_id": self._source_id(call, str(source["external_id"]))}
-
-    def _source_id(self, call: Call, external_id: str) -> int:
-        sources: dict[int, str] = call.account.stores[SOURCES]
-        found = next((i for i, external in sources.items() if external == external_id), None)
-        if found is None:
-            found = call.ids.next(SOURCES)
-            sources[found] = external_id
-        return found
+            entity.hidden = {"source_id": source_for_external_id(call, str(source["external_id"]))}
 
     def before_update(self, call: Call, entity: Entity, fields: dict[str, Any]) -> None:
         """Closing stamps ``closed_at``, reopening clears it; only a lost lead keeps its reason."""
@@ -372,15 +361,12 @@ class Leads(CrmEntity):
                 out["is_price_modified_by_robot"] = False
             if "loss_reason" in with_:
                 reason = loss_reasons_of(account).get(lead.data.get("loss_reason_id") or 0)
-                rendered = [] if reason is None else [LOSS_REASONS.render(reason, account, base)]
+                rendered = (
+                    [] if reason is None else [LOSS_REASONS.render(account, reason, base, with_)]
+                )
                 embedded_json["loss_reason"] = rendered
             if "source" in with_ and source_id is not None:
-                external = account.stores[SOURCES][source_id]
-                embedded_json["source"] = {
-                    "id": source_id,
-                    "name": external,
-                    "external_id": external,
-                }
+                embedded_json["source"] = lead_source(account, source_id)
 
         return extra
 
