@@ -18,6 +18,7 @@ from amocrm_async.filters._parsers import Range as Range
 from amocrm_async.filters._parsers import SortOrder as SortOrder
 from amocrm_async.filters._parsers import TimeOrRange as TimeOrRange
 from amocrm_async.filters.catalogs import *
+from amocrm_async.filters.chat_templates import *
 from amocrm_async.filters.chats import *
 from amocrm_async.filters.companies import *
 from amocrm_async.filters.contacts import *

@@ -8,7 +8,9 @@ public names in ``__all__``; this package re-exports all of them.
 from ._base import *
 from ._hal import *
 from .account import *
+from .calls import *
 from .catalogs import *
+from .chat_templates import *
 from .chats import *
 from .companies import *
 from .contacts import *
@@ -26,10 +28,14 @@ from .notes import *
 from .pipelines import *
 from .rights import *
 from .roles import *
+from .short_links import *
 from .sources import *
 from .tags import *
+from .talks import *
 from .tasks import *
 from .unsorted import *
 from .webhooks import *
 from .users import *
+from .website_buttons import *
+from .widgets import *
 from .with_names import *

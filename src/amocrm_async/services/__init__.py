@@ -8,7 +8,9 @@ from .._service import *
 from ._crm import *
 from ._entity import *
 from .account import *
+from .calls import *
 from .catalogs import *
+from .chat_templates import *
 from .chats import *
 from .companies import *
 from .contacts import *
@@ -25,10 +27,14 @@ from .notes import *
 from .pipelines import *
 from .products import *
 from .roles import *
+from .short_links import *
 from .sources import *
 from .subscriptions import *
 from .tags import *
+from .talks import *
 from .tasks import *
 from .unsorted import *
 from .webhooks import *
 from .users import *
+from .website_buttons import *
+from .widgets import *

@@ -42,6 +42,12 @@ _MODULES = (
     "subscriptions",
     "contact_chats",
     "currencies",
+    "widgets",
+    "calls",
+    "short_links",
+    "talks",
+    "website_buttons",
+    "chat_templates",
     "webhooks",
 )
 
