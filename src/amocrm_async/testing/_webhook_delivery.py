@@ -139,6 +139,8 @@ class WebhookSender:
         self._ids = ids
         self.retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
         self.response_deadline = RESPONSE_DEADLINE
+        self.disable_after = DISABLE_AFTER
+        """More failed attempts than this within two hours disable the subscription."""
         self._routes: dict[str, ASGIApp] = {}
         self._default: ASGIApp | None = None
         self.deliveries: list[WebhookDelivery] = []
@@ -269,7 +271,7 @@ class WebhookSender:
             sub.failures.append(at)
             while sub.failures and sub.failures[0] < at - DISABLE_WINDOW:
                 sub.failures.popleft()
-            if len(sub.failures) > DISABLE_AFTER:
+            if len(sub.failures) > self.disable_after:
                 sub.disabled = True
 
     async def _attempt(self, delivery: WebhookDelivery, number: int) -> WebhookAttempt:
