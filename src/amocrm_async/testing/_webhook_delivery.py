@@ -27,7 +27,6 @@ import anyio.abc
 import httpx
 
 from amocrm_async._clock import Clock
-from amocrm_async._phpquery import http_build_query
 from amocrm_async.testing._state import Account, IdAllocator
 from amocrm_async.testing.resources.users import admin_of
 from amocrm_async.testing.resources.webhooks import (
@@ -38,6 +37,7 @@ from amocrm_async.testing.resources.webhooks import (
     subscriptions_of,
     take_outgoing,
 )
+from amocrm_async.webhooks import encode_webhook_form
 
 __all__ = [
     "DEFAULT_RETRY_SCHEDULE",
@@ -237,7 +237,7 @@ class WebhookSender:
         return taken
 
     def _delivery(self, account: Account, job: Outgoing) -> WebhookDelivery:
-        body = http_build_query(job.tree(account)).encode("ascii")
+        body = encode_webhook_form(job.tree(account)).encode("ascii")
         return WebhookDelivery(
             job.id, job.webhook_id, job.destination, account.base_domain, job.codes, body
         )
