@@ -26,7 +26,15 @@ def test_chat_links_filter_encoding(name: str, kwargs: dict[str, object], expect
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{"contact_ids": [0]}, {"contact_ids": ["1"]}, {"chat_ids": [""]}, {"chat_ids": []}]
+    "kwargs",
+    [
+        {"contact_ids": [0]},
+        {"contact_ids": ["1"]},
+        {"contact_ids": "1"},
+        {"chat_ids": [""]},
+        {"chat_ids": []},
+        {"chat_ids": 5},
+    ],
 )
 def test_bad_chat_filters_raise(kwargs: dict[str, object]) -> None:
     with pytest.raises((ValueError, TypeError)):

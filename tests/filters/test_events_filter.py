@@ -101,6 +101,10 @@ def test_events_filter_encoding(name: str, kwargs: dict[str, object], expected: 
         ({"entities": "lead", "entity_ids": [0]}, ValueError, "positive"),
         ({"value_after": {"responsible_user_id": 1}}, ValueError, "types"),
         ({"types": "lead_added", "value_after": [1]}, TypeError, "mapping"),
+        ({"types": b"lead_added"}, TypeError, "iterable of str"),
+        ({"ids": 7}, TypeError, "iterable of str"),
+        ({"entities": "lead", "entity_ids": ["1"]}, TypeError, "int items"),
+        ({"entities": "lead", "entity_ids": "1"}, TypeError, "iterable of int"),
     ],
 )
 def test_bad_events_filters_raise(

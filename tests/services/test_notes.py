@@ -1,9 +1,11 @@
-"""Notes: the contract for the notes of leads, contacts and companies, plus what is special —
-typed items off the wire, the notes of one entity, the filter, read-only types, the fake."""
+"""Notes: the contract for the notes of leads, contacts, companies and customers, plus what is
+special — typed items off the wire, the notes of one entity, the filter, read-only types, the
+fake."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -37,6 +39,7 @@ from .contract import ServiceContract, ServiceSpec
 pytestmark = pytest.mark.anyio
 
 FIRST_LEAD, FIRST_CONTACT, FIRST_COMPANY = 10_000_001, 20_000_001, 30_000_001
+FIRST_CUSTOMER = 50_000_001
 """The first ids the fake gives (the contract's fake is seeded with three of each)."""
 
 
@@ -62,8 +65,22 @@ class TestCompanyNotesContract(ServiceContract):
     spec = note_spec("companies", FIRST_COMPANY)
 
 
+class TestCustomerNotesContract(ServiceContract):
+    spec = note_spec("customers", FIRST_CUSTOMER)
+
+    @pytest.fixture
+    async def on_fake(self) -> AsyncIterator[AmoCRMClient]:
+        """The contract's fake, with customers to write notes on."""
+        fake = FakeAmoCRM()
+        fake.seed(customers=3)
+        async with AmoCRMClient(
+            fake.base_domain, access_token=fake.long_lived_token(), transport=fake.transport
+        ) as client:
+            yield client
+
+
 def test_one_class_for_every_entity_and_its_declaration() -> None:
-    for entity in ("leads", "contacts", "companies"):
+    for entity in ("leads", "contacts", "companies", "customers"):
         assert note_spec(entity, 1).service_class() is NotesService
     assert NotesService.embedded_key == "notes"
     assert frozenset({"is_pinned"}) == NotesService.with_allowed

@@ -1,5 +1,5 @@
-"""Tags: the contract for the tags of leads, contacts and companies, what only lead tags have
-(update, colours), the filter on the wire, and the tags lists of the fake end to end."""
+"""Tags: the contract for the tags of leads, contacts, companies and customers, what only lead
+tags have (update, colours), the filter on the wire, and the tags lists of the fake end to end."""
 
 from __future__ import annotations
 
@@ -35,10 +35,14 @@ class TestCompanyTagsContract(ServiceContract):
     spec = tag_spec("companies")
 
 
+class TestCustomerTagsContract(ServiceContract):
+    spec = tag_spec("customers")
+
+
 def test_capabilities_follow_the_api() -> None:
     """List and create everywhere, update on leads only, never get one (no such endpoint)."""
     assert tag_spec("leads").service_class() is LeadTagsService
-    for entity in ("contacts", "companies"):
+    for entity in ("contacts", "companies", "customers"):
         assert tag_spec(entity).service_class() is TagsService
     assert issubclass(TagsService, services.Listable)
     assert issubclass(TagsService, services.Creatable)
