@@ -134,7 +134,7 @@ _SEEDED_STAGES = ("Новый", "Квалифицирован", "Счёт выс
 
 
 def pipelines_of(account: Account) -> dict[int, Pipeline]:
-    return RESOURCE.store(account)  # type: ignore[return-value]
+    return RESOURCE.store(account)
 
 
 def main_pipeline(account: Account) -> Pipeline:

@@ -156,11 +156,10 @@ class Sources(EntityResource):
                 if key not in draft.item
             )
         external_id = draft.changes.fields.get("external_id")
-        taken = any(
+        if external_id is not None and any(
             self.matches(source, external_id) and source.id != draft.changes.entity_id
             for source in self.store(draft.call.account).values()
-        )
-        if external_id is not None and taken:
+        ):
             draft.issues.append(not_supported(draft.path("external_id")))
 
     def new_data(self, call: Call, changes: Changes, entity_id: int) -> dict[str, Any]:
