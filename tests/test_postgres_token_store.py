@@ -12,7 +12,7 @@ import pytest
 from amocrm_async import TokenStore
 from amocrm_async.errors import TokenStoreError
 from amocrm_async.postgres import PostgresTokenStore
-from tests.redis._support import PG_DEFAULT, TokenStoreContract, pair, server_url
+from tests.scale_out._support import PG_DEFAULT, TokenStoreContract, pair, server_url
 
 pytestmark = pytest.mark.anyio
 
@@ -50,9 +50,7 @@ async def schema(pg_dsn: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def make_store(
-    pg_dsn: str, schema: str
-) -> AsyncIterator[Callable[..., PostgresTokenStore]]:
+async def make_store(pg_dsn: str, schema: str) -> AsyncIterator[Callable[..., PostgresTokenStore]]:
     stores: list[PostgresTokenStore] = []
 
     def make(**options: Any) -> PostgresTokenStore:
@@ -128,7 +126,7 @@ class TestPostgresTokenStore(TokenStoreContract):
         connection = await asyncpg.connect(pg_dsn)
         try:
             await connection.execute(
-                f"UPDATE \"{schema}\".amocrm_tokens SET token = '{{\"access_token\": 1}}'"
+                f'UPDATE "{schema}".amocrm_tokens SET token = \'{{"access_token": 1}}\''
             )
         finally:
             await connection.close()
@@ -140,6 +138,6 @@ class TestPostgresTokenStore(TokenStoreContract):
             PostgresTokenStore("postgresql://x/y", table='t"; DROP TABLE x; --')
         with pytest.raises(ValueError, match="schema"):
             PostgresTokenStore("postgresql://x/y", schema="a b")
-        with pytest.raises(TypeError, match="DSN or an asyncpg.Pool"):
-            PostgresTokenStore(3)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match=r"DSN or an asyncpg\.Pool"):
+            PostgresTokenStore(3)
         assert "hunter2" not in repr(PostgresTokenStore("postgresql://u:hunter2@db:5433/app"))

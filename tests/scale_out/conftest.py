@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
-import redis.asyncio
+import redis
 
 from amocrm_async.redis import RedisTokenStore
 
@@ -20,31 +20,33 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-async def redis_url() -> str:
+def redis_url() -> str:
     url = server_url("AMOCRM_TEST_REDIS_URL", REDIS_DEFAULT)
-    client = redis.asyncio.Redis.from_url(url, socket_connect_timeout=3)
+    client = redis.Redis.from_url(url, socket_connect_timeout=3)
     try:
-        await client.ping()
+        client.ping()
     except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as exc:
-        pytest.fail(f"Redis at {url} does not answer ({type(exc).__name__}); start it, or set "
-                    "AMOCRM_TEST_REDIS_URL= (empty) to skip these tests")
+        pytest.fail(
+            f"Redis at {url} does not answer ({type(exc).__name__}); start it, or set "
+            "AMOCRM_TEST_REDIS_URL= (empty) to skip these tests"
+        )
     finally:
-        await client.aclose()
+        client.close()
     return url
 
 
 @pytest.fixture
-async def prefix(redis_url: str) -> AsyncIterator[str]:
+def prefix(redis_url: str) -> Iterator[str]:
     """Keys of this test only; removed afterwards."""
     value = f"amocrm-test:{uuid.uuid4().hex}:"
     yield value
-    client = redis.asyncio.Redis.from_url(redis_url)
+    client = redis.Redis.from_url(redis_url)
     try:
-        keys = [key async for key in client.scan_iter(match=f"{value}*")]
+        keys = list(client.scan_iter(match=f"{value}*"))
         if keys:
-            await client.delete(*keys)
+            client.delete(*keys)
     finally:
-        await client.aclose()
+        client.close()
 
 
 @pytest.fixture

@@ -35,9 +35,7 @@ class TestRedisTokenStore(TokenStoreContract):
             finally:
                 await client.aclose()
 
-    async def test_a_given_client_is_used_and_not_closed(
-        self, redis_url: str, prefix: str
-    ) -> None:
+    async def test_a_given_client_is_used_and_not_closed(self, redis_url: str, prefix: str) -> None:
         client = redis.asyncio.Redis.from_url(redis_url, decode_responses=True)
         try:
             async with RedisTokenStore(client, prefix=prefix) as store:
@@ -65,7 +63,7 @@ class TestRedisTokenStore(TokenStoreContract):
             await make_store().load("k")
 
     def test_construction_errors(self) -> None:
-        with pytest.raises(TypeError, match="Redis URL or a redis.asyncio.Redis"):
+        with pytest.raises(TypeError, match=r"Redis URL or a redis\.asyncio\.Redis"):
             RedisTokenStore(42)  # type: ignore[arg-type]
         with pytest.raises(ValueError, match="lease"):
             RedisTokenStore("redis://127.0.0.1:6379/0", lease=0)

@@ -233,4 +233,3 @@ async def _try_lock(store: TokenStore) -> bool:
             return True
     except TokenStoreLockTimeoutError:
         return False
-
