@@ -5,8 +5,9 @@ the way ``$_POST`` decodes one. This module does both directions, so the parser 
 amoCRM agree on one wire format:
 
 * :func:`decode_pairs` builds nested dicts from ``(key, value)`` pairs: ``a[b][]`` appends,
-  a later value for the same key wins (as in PHP), and a container whose keys are exactly
-  ``"0"…"n-1"`` becomes a list. Keys that are not bracket keys are kept as they are.
+  a later value for the same key wins and an empty name is dropped (as in PHP), and a
+  container whose keys are exactly ``"0"…"n-1"`` becomes a list. Keys that are not bracket
+  keys are kept as they are.
 * :func:`encode_pairs` flattens nested mappings and lists back into pairs, in order.
 
 Every limit (body size, number of fields, key depth, entries per container) fails with
@@ -112,6 +113,8 @@ def decode_pairs(
         if not isinstance(key, str):
             raise WebhookParseError("field names must be strings")
         segments = _split_key(key)
+        if not segments[0]:
+            continue
         if len(segments) > limits.max_depth:
             raise WebhookParseError(f"nested deeper than {limits.max_depth} levels", key=key)
         node = root
@@ -122,9 +125,7 @@ def decode_pairs(
                 nxt = node[name] = {}
             node = nxt
         node[_child(node, segments[-1], key, limits)] = value
-    listed = listify(root)
-    assert isinstance(listed, dict)
-    return listed
+    return {name: listify(value) for name, value in root.items()}
 
 
 def listify(node: Any) -> Any:

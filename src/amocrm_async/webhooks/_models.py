@@ -76,7 +76,7 @@ def _field_values(value: Any) -> Any:
     items = _as_list(value)
     if not isinstance(items, list):
         items = [items]
-    return [item if isinstance(item, Mapping) else {"value": item} for item in items]
+    return [item if isinstance(item, Mapping | BaseModel) else {"value": item} for item in items]
 
 
 def _value_text(value: Any) -> Any:

@@ -109,9 +109,7 @@ def _from_mapping(data: Mapping[str, Any], limits: WebhookLimits) -> dict[str, A
     if _flat(data):
         return decode_pairs(_pairs(data), limits=limits)
     check_nested(data, limits)
-    nested = listify(dict(data))
-    assert isinstance(nested, dict)
-    return nested
+    return {str(name): listify(value) for name, value in data.items()}
 
 
 def decode_webhook(
@@ -285,8 +283,8 @@ def _wire(event: WebhookEvent) -> tuple[str, str, dict[str, Any]]:
         return "contacts", event.action, item
     if isinstance(event, UnsortedEvent):
         if event.action in ("accept", "decline"):
-            item["action"] = event.action
-            return "unsorted", "delete", item
+            item.pop("action", None)
+            return "unsorted", "delete", {"action": event.action, **item}
         return "unsorted", event.action, item
     roots = {"tasks": "task", "talks": "talk", "messages": "message"}
     return roots.get(event.entity_type, event.entity_type), event.action, item
