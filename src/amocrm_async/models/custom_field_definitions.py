@@ -594,6 +594,8 @@ _ENUM_CODE_TYPES = frozenset({"multitext", "smart_address"})
 _NUMBER_TYPES = frozenset({"numeric", "monetary", "price"})
 _TEXT_TYPES = frozenset({"text", "textarea", "url", "streetaddress", "tracking_data"})
 _DATE_TYPES = frozenset({"date", "date_time", "birthday"})
+_OBJECT_TYPES = frozenset({"legal_entity", "items", "linked_entity", "file", "payer", "supplier"})
+"""Types whose value is an object (``{"value": {...}}``): a plain mapping is that object."""
 
 
 def _option(options: Sequence[CustomFieldEnum], label: str, **wanted: Any) -> CustomFieldEnum:
@@ -671,6 +673,8 @@ def _item(
         return {"value": value, "enum_id": None if options else enum_id, "enum_code": enum_code}
     if field_type == "chained_list" and isinstance(value, Mapping):
         return ChainedListValue(**value)
+    if field_type in _OBJECT_TYPES and isinstance(value, Mapping) and "value" not in value:
+        return {"value": dict(value)}
     return value
 
 
@@ -688,7 +692,9 @@ def build_values(
     against ``options`` when there are any, and sent as its ``enum_id``), or ``enum_id=`` /
     ``enum_code=`` with no value. Multitext and smart address take text, with ``enum_code``
     (``WORK``) or ``enum_id`` naming the kind. Numbers may be ``int``, ``float``, ``Decimal``
-    or numeric strings; dates ``datetime``, ``date``, unix seconds or ISO text.
+    or numeric strings; dates ``datetime``, ``date``, unix seconds or ISO text. Object values
+    (legal entity, items, linked entity, file, payer, supplier) take the value model or a plain
+    mapping of its keys (``{"entity_id": 5}`` for a supplier).
     """
     cls = CUSTOM_FIELD_VALUES_BY_TYPE.get(field_type or "", GenericCustomFieldValues)
     if not values and field_type in _ENUM_ID_TYPES and (enum_id is not None or enum_code):
