@@ -24,6 +24,7 @@ from amocrm_async.testing import FakeAmoCRM
 from amocrm_async.testing.resources.drive import MAX_PART_SIZE
 
 from ..conftest import TOKEN, ClientFactory
+from ..models.test_drive import UPLOADED
 from .contract import body
 
 pytestmark = pytest.mark.anyio
@@ -34,25 +35,17 @@ VERSION = "0bbd2f5b-6b4f-4b0d-9d35-4e1c8a3a2f10"
 
 
 def file_json(uuid: str = UUID, name: str = "report.pdf", size: int = 10) -> dict[str, Any]:
+    """The drive's answer for a file (the model tests' sample, as a PDF)."""
     return {
+        **UPLOADED,
         "id": 77,
         "uuid": uuid,
         "version_uuid": VERSION,
         "name": name,
-        "sanitized_name": name,
         "type": "document",
         "size": size,
-        "source_id": None,
-        "is_trashed": False,
-        "has_multiple_versions": False,
-        "created_at": 1_700_000_000,
-        "created_by": {"id": 5, "type": "user"},
         "updated_at": 1_700_000_100,
-        "updated_by": {"id": 5, "type": "user"},
-        "deleted_at": None,
-        "deleted_by": None,
         "metadata": {"extension": "pdf", "mime_type": "application/pdf"},
-        "previews": [],
         "_links": {"download": {"href": f"{DRIVE}/download/{uuid}/{VERSION}"}},
     }
 
@@ -406,6 +399,9 @@ async def test_drive_ending_early_or_late_is_an_error(
     part.respond(200, json={"next_url": f"{DRIVE}/upload/t9"})
     with pytest.raises(errors.AmoCRMError, match="expects more"):
         await amo.files.upload(b"0123", name="a.bin")
+    part.respond(200, json={"session_id": 9})
+    with pytest.raises(errors.AmoCRMError, match="not a file"):
+        await amo.files.upload(b"0123", name="a.bin")
 
 
 async def test_a_lost_part_answer_is_never_resent(
@@ -568,6 +564,16 @@ class _CountingTransport(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
+def counted_client(fake: FakeAmoCRM, ledger: _Ledger) -> AmoCRMClient:
+    """A client on the fake whose part uploads are booked in ``ledger``."""
+    return AmoCRMClient(
+        fake.base_domain,
+        access_token=fake.long_lived_token(),
+        transport=_CountingTransport(fake.transport, ledger),
+        clock=fake.clock,
+    )
+
+
 class _CountingFile:
     """An anyio file whose reads are booked in the ledger."""
 
@@ -619,12 +625,7 @@ async def test_20_mb_from_disk_in_parts_with_at_most_one_part_held(
     async def report(sent: int, total: int) -> None:
         progress.append((sent, total))
 
-    async with AmoCRMClient(
-        vfake.base_domain,
-        access_token=vfake.long_lived_token(),
-        transport=_CountingTransport(vfake.transport, ledger),
-        clock=vfake.clock,
-    ) as amo:
+    async with counted_client(vfake, ledger) as amo:
         file = await amo.files.upload(path, progress=report)
 
     count = math.ceil(size / MAX_PART_SIZE)
@@ -652,12 +653,7 @@ async def test_a_stream_in_odd_chunks_is_re_cut_into_full_parts(vfake: FakeAmoCR
             ledger.took(len(piece))
             yield piece
 
-    async with AmoCRMClient(
-        vfake.base_domain,
-        access_token=vfake.long_lived_token(),
-        transport=_CountingTransport(vfake.transport, ledger),
-        clock=vfake.clock,
-    ) as amo:
+    async with counted_client(vfake, ledger) as amo:
         file = await amo.files.upload(source(), name="stream.bin", size=len(data))
     assert ledger.parts == [MAX_PART_SIZE] * 3 + [1000]
     assert ledger.peak <= MAX_PART_SIZE + chunk

@@ -36,12 +36,19 @@ class DateCondition:
     preset: str | None = None
 
 
+def _window(
+    value: SizeCondition | DateCondition, kind: type, param: str
+) -> dict[str | int, PhpValue]:
+    """The ``from``/``to`` part of a condition, after checking its type."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{param}: expected {kind.__name__}, got {type(value).__name__}")
+    return dict(value.range.to_php()) if value.range is not None else {}
+
+
 def _parse_size(value: SizeCondition | None, param: str) -> PhpValue:
     if value is None:
         return None
-    if not isinstance(value, SizeCondition):
-        raise TypeError(f"{param}: expected SizeCondition, got {type(value).__name__}")
-    out: dict[str | int, PhpValue] = dict(value.range.to_php()) if value.range else {}
+    out = _window(value, SizeCondition, param)
     if value.unit is not None:
         check_positive(value.unit, f"{param}.unit")
         out["unit"] = value.unit
@@ -51,9 +58,7 @@ def _parse_size(value: SizeCondition | None, param: str) -> PhpValue:
 def _parse_date(value: DateCondition | None, param: str) -> PhpValue:
     if value is None:
         return None
-    if not isinstance(value, DateCondition):
-        raise TypeError(f"{param}: expected DateCondition, got {type(value).__name__}")
-    out: dict[str | int, PhpValue] = dict(value.range.to_php()) if value.range else {}
+    out = _window(value, DateCondition, param)
     for key, text in (("type", value.type), ("date_preset", value.preset)):
         if text is not None:
             if not isinstance(text, str) or not text:

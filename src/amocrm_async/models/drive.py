@@ -93,7 +93,7 @@ class DriveFile(AmoEntity):
     name: str | None = None
     size: int | None = None
     sanitized_name: str | None = None
-    type: FileType | str | None = None
+    type: FileType | str | None = Field(default=None, union_mode="left_to_right")
     source_id: int | None = None
     is_trashed: bool | None = None
     has_multiple_versions: bool | None = None
@@ -105,13 +105,6 @@ class DriveFile(AmoEntity):
     metadata: FileMetadata | None = None
     previews: list[FilePreview] | None = None
     links: DriveFileLinks | None = Field(default=None, alias="_links")
-
-    @field_validator("type", mode="before")
-    @classmethod
-    def _known_type(cls, value: Any) -> Any:
-        if isinstance(value, str) and value in FileType._value2member_map_:
-            return FileType(value)
-        return value
 
     @field_validator("deleted_by", mode="before")
     @classmethod

@@ -15,6 +15,7 @@ the file. Parts are read as they are sent, so at most one part is held ahead of 
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import mimetypes
 import os
@@ -27,7 +28,7 @@ import anyio
 
 from .._domains import normalize_base_domain, split_origin
 from .._pagination import Page, PageIterator, PageResult
-from .._pipeline import APIResponse, Pipeline, RequestOptions
+from .._pipeline import APIResponse, Pipeline
 from .._service import CallOptions, Service, request_options, with_param
 from ..errors import AmoCRMError, InvalidBaseDomainError
 from ..filters import DriveFilesFilter
@@ -65,7 +66,11 @@ class DriveFilesService(Service):
 
     def use_drive_url(self, url: str) -> None:
         """Send drive requests to ``url`` instead of asking the account for its ``drive_url``
-        (e.g. when ``amo.account`` was read with ``with_=["drive_url"]`` already)."""
+        (e.g. when ``amo.account`` was read with ``with_=["drive_url"]`` already).
+
+        The address is kept by this client; a ``with_options`` view has services of its own
+        and asks the account again on its first drive call.
+        """
         self._drive = self._drive_pipeline(url)
 
     async def drive_url(self, **options: Unpack[CallOptions]) -> str:
@@ -259,12 +264,8 @@ class DriveFilesService(Service):
             "POST", "/v1.0/sessions", _mapping, json=session, options=sent
         )
         url, part_size = _session_answer(opened, upload.size)
-        part_options = RequestOptions(
-            timeout=sent.timeout,
-            max_retries=sent.max_retries,
-            extra_headers={**(sent.extra_headers or {}), "Content-Type": upload.content_type},
-            extra_query=sent.extra_query,
-        )
+        headers = {**(sent.extra_headers or {}), "Content-Type": upload.content_type}
+        part_options = dataclasses.replace(sent, extra_headers=headers)
         answer: Mapping[str, Any] = {}
         async with aclosing(upload.parts(part_size)) as parts:
             async for part in parts:
@@ -286,7 +287,10 @@ class DriveFilesService(Service):
             raise AmoCRMError(
                 f"the drive expects more than the {upload.size} bytes of {upload.name!r}"
             )
-        return DriveFile.model_validate(answer)
+        file = DriveFile.model_validate(answer)
+        if not file.uuid:
+            raise AmoCRMError(f"the drive's last answer for {upload.name!r} is not a file")
+        return file
 
 
 class _Upload:
