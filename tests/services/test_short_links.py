@@ -3,7 +3,6 @@ and by hand the write-back of the short URL and the checks before sending."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 import respx
 

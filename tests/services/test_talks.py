@@ -56,7 +56,7 @@ async def test_close_posts_force_close(
     router: respx.MockRouter, amo: AmoCRMClient, force: bool
 ) -> None:
     route = router.post("/api/v4/talks/501/close").respond(202)
-    assert await amo.talks.close(501, force_close=force) is None
+    await amo.talks.close(501, force_close=force)
     assert body(route.calls.last) == {"force_close": force}
 
 

@@ -101,7 +101,7 @@ async def test_bad_settings_fail_before_any_request(
 
 async def test_uninstall_deletes_by_code(router: respx.MockRouter, amo: AmoCRMClient) -> None:
     route = router.delete(f"{PATH}/amo_dropbox").respond(204)
-    assert await amo.widgets.uninstall("amo_dropbox") is None
+    await amo.widgets.uninstall("amo_dropbox")
     assert route.calls.last.request.method == "DELETE"
 
 

@@ -159,10 +159,11 @@ class ChatTemplates(EntityResource):
 
     def check(self, draft: Draft) -> None:
         if draft.mode == "create":
+            flagged = {issue.path for issue in draft.issues}
             draft.issues.extend(
                 required(draft.path(key))
                 for key in ("name", "content")
-                if draft.item.get(key) in (None, "")
+                if draft.item.get(key) in (None, "") and draft.path(key) not in flagged
             )
 
     def new_data(self, call: Call, changes: Changes, entity_id: int) -> dict[str, Any]:

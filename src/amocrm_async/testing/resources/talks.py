@@ -24,7 +24,6 @@ __all__ = ["RESOURCE", "Talks"]
 _ORIGINS = ("telegram", "whatsapp", "viber", "instagram", "vk")
 
 
-
 class Talks(EntityResource):
     name = "talks"
     path = "/api/v4/talks"
