@@ -13,17 +13,28 @@ never written with rights other than the ones asked for.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import Field, field_validator, model_validator
 
 from ._base import AmoEntity, AmoModel
 from ._hal import HalLinks
+from .rights import (
+    RIGHT_ACTIONS,
+    RIGHT_ADD_VALUES,
+    RIGHT_DEPENDENCIES,
+    RIGHT_PRIORITY,
+    RIGHT_VALUES,
+    RightAction,
+    RightScope,
+    RightValue,
+)
 
 __all__ = [
     "CatalogActions",
     "CatalogRight",
     "EntityRights",
+    "Letter",
     "Rights",
     "Role",
     "RoleEmbedded",
@@ -33,58 +44,62 @@ __all__ = [
     "TaskRights",
 ]
 
-_PRIORITY: dict[str, int] = {"A": 0, "L": 1, "G": 2, "M": 3, "D": 4}
-_BY_PRIORITY = {rank: letter for letter, rank in _PRIORITY.items()}
-_DEPENDS_ON: dict[str, tuple[str, ...]] = {
-    "edit": ("view",),
-    "delete": ("view", "edit"),
-    "export": ("view",),
-}
-_ENTITY_LEVELS = frozenset("ADGM")
-_ADD_LEVELS = frozenset("AD")
+Letter = Annotated[RightValue | str | None, Field(default=None, union_mode="left_to_right")]
+"""A permission letter: a :class:`RightValue`, or the text of one amoCRM added since."""
+
+_BY_PRIORITY = {rank: letter for letter, rank in RIGHT_PRIORITY.items()}
+
+
+def _rank(letter: RightValue | str) -> int:
+    """Permissiveness of a letter; one the SDK does not know counts as denied."""
+    try:
+        return RIGHT_PRIORITY[RightValue(letter)]
+    except ValueError:
+        return RIGHT_PRIORITY[RightValue.DENIED]
 
 
 class _ActionRights(AmoModel):
     """Rights of one scope: an action → letter map with the PHP library's normalisation."""
 
-    _actions: ClassVar[tuple[str, ...]]
-    _levels: ClassVar[frozenset[str]]
+    _scope: ClassVar[RightScope]
     _optional: ClassVar[frozenset[str]] = frozenset()
     """Actions left absent when not given (a stage's ``export``) instead of denied."""
 
     @model_validator(mode="after")
     def _normalise(self) -> Self:
-        values: dict[str, str] = {}
-        for action in self._actions:
+        actions = RIGHT_ACTIONS[self._scope]
+        values: dict[str, RightValue | str] = {}
+        for action in actions:
             value = self.__dict__.get(action)
             if value is None:
                 if action in self._optional:
                     continue
-                value = "D"
+                value = RightValue.DENIED
             values[action] = value
-        for action in self._actions:
-            if action in values and action in _DEPENDS_ON:
-                ranks = [_PRIORITY.get(values[action], 4)]
-                ranks += [
-                    _PRIORITY.get(values.get(d, "D"), 4)
-                    for d in _DEPENDS_ON[action]
-                    if d in self._actions
-                ]
-                if max(ranks) > ranks[0]:
-                    values[action] = _BY_PRIORITY[max(ranks)]
+        for action in actions:
+            if action not in values:
+                continue
+            ranks = [_rank(values[action])]
+            ranks += [
+                _rank(values.get(needed, RightValue.DENIED))
+                for needed in RIGHT_DEPENDENCIES[action]
+                if needed in actions
+            ]
+            if max(ranks) > ranks[0]:
+                values[action] = _BY_PRIORITY[max(ranks)]
         # written past validation: the values are checked and assigning would re-enter here
         self.__dict__.update(values)
         return self
 
     def check(self, where: str) -> None:
         """Raise :class:`ValueError` naming the action whose letter this scope does not take."""
-        for action in self._actions:
+        for action in RIGHT_ACTIONS[self._scope]:
             value = self.__dict__.get(action)
-            allowed = _ADD_LEVELS if action == "add" else self._levels
+            allowed = RIGHT_ADD_VALUES if action == RightAction.ADD else RIGHT_VALUES[self._scope]
             if value is not None and value not in allowed:
+                letters = ", ".join(sorted(str(letter) for letter in allowed))
                 raise ValueError(
-                    f"{where}.{action}: {str(value)!r} is not allowed here; "
-                    f"use one of {', '.join(sorted(allowed))}"
+                    f"{where}.{action}: {str(value)!r} is not allowed here; use one of {letters}"
                 )
 
 
@@ -92,51 +107,47 @@ class EntityRights(_ActionRights):
     """Rights on leads, contacts or companies: ``view``/``edit``/``add``/``delete``/``export``
     (``A``, ``G``, ``M`` or ``D``; ``add`` only ``A`` or ``D``)."""
 
-    _actions = ("view", "edit", "add", "delete", "export")
-    _levels = _ENTITY_LEVELS
+    _scope = RightScope.LEADS
 
-    view: str | None = None
-    edit: str | None = None
-    add: str | None = None
-    delete: str | None = None
-    export: str | None = None
+    view: Letter = None
+    edit: Letter = None
+    add: Letter = None
+    delete: Letter = None
+    export: Letter = None
 
 
 class TaskRights(_ActionRights):
     """Rights on tasks: ``edit`` and ``delete`` (``A``, ``G``, ``M`` or ``D``)."""
 
-    _actions = ("edit", "delete")
-    _levels = _ENTITY_LEVELS
+    _scope = RightScope.TASKS
 
-    edit: str | None = None
-    delete: str | None = None
+    edit: Letter = None
+    delete: Letter = None
 
 
 class StatusActions(_ActionRights):
     """Rights on the leads in one stage: ``view``/``edit``/``delete`` and, when given,
     ``export`` (``A`` or ``D`` only)."""
 
-    _actions = ("view", "edit", "delete", "export")
-    _levels = _ADD_LEVELS
-    _optional = frozenset({"export"})
+    _scope = RightScope.STATUS_RIGHTS
+    _optional = frozenset({RightAction.EXPORT})
 
-    view: str | None = None
-    edit: str | None = None
-    delete: str | None = None
-    export: str | None = None
+    view: Letter = None
+    edit: Letter = None
+    delete: Letter = None
+    export: Letter = None
 
 
 class CatalogActions(_ActionRights):
     """Rights on the elements of one catalog (``A``, ``L`` or ``D``; ``add`` ``A`` or ``D``)."""
 
-    _actions = ("view", "add", "edit", "delete", "export")
-    _levels = frozenset("ADL")
+    _scope = RightScope.CATALOG_RIGHTS
 
-    view: str | None = None
-    add: str | None = None
-    edit: str | None = None
-    delete: str | None = None
-    export: str | None = None
+    view: Letter = None
+    add: Letter = None
+    edit: Letter = None
+    delete: Letter = None
+    export: Letter = None
 
 
 class StatusRight(AmoModel):

@@ -7,6 +7,7 @@ from typing import Unpack
 
 from .._service import CallOptions, Service, request_options, with_param
 from ..models.account import Account, AccountWith
+from ..models.with_names import with_values
 
 __all__ = ["AccountService"]
 
@@ -15,7 +16,7 @@ class AccountService(Service):
     """The one account a client works with; the PHP library's ``account()->getCurrent()``."""
 
     path = "/api/v4/account"
-    with_allowed = frozenset(AccountWith)
+    with_allowed = with_values(AccountWith)
 
     async def get_current(
         self, *, with_: Iterable[str] | None = None, **options: Unpack[CallOptions]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..filters import BaseFilter
 from ..models.roles import Role
+from ..models.with_names import RoleWith, with_values
 from ._entity import CrudService, Deletable
 
 __all__ = ["RolesService"]
@@ -16,4 +17,4 @@ class RolesService(CrudService[Role, BaseFilter], Deletable[Role]):
     """
 
     path = "/api/v4/roles"
-    with_allowed = frozenset({"users"})
+    with_allowed = with_values(RoleWith)

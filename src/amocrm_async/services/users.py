@@ -10,12 +10,16 @@ from collections.abc import Sequence
 from typing import Literal, Unpack
 
 from .._service import CallOptions, entity_id, request_options
+from ..errors import WriteReport
 from ..filters import BaseFilter
 from ..models.users import User
+from ..models.with_names import UserWith, with_values
 from ._entity import Creatable, ReadService, Syncable
 
 __all__ = ["UsersService"]
 
+MAX_ADD = 10
+"""Users per create request (the API's limit; it refuses to add any past 100 users)."""
 MAX_ACTIVATE = 10
 """Users per activate/deactivate request (the API's limit)."""
 
@@ -28,7 +32,19 @@ class UsersService(ReadService[User, BaseFilter], Creatable[User], Syncable[User
     """
 
     path = "/api/v4/users"
-    with_allowed = frozenset({"role", "group", "uuid", "amojo_id", "user_rank", "phone_number"})
+    with_allowed = with_values(UserWith)
+    max_chunk = MAX_ADD
+
+    async def add(
+        self,
+        models: Sequence[User],
+        *,
+        chunk_size: int = MAX_ADD,
+        report: WriteReport[User] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> list[User]:
+        """Create users, 10 per request (the API's limit); see ``Creatable.add``."""
+        return await super().add(models, chunk_size=chunk_size, report=report, **options)
 
     async def activate(self, user_ids: Sequence[int], **options: Unpack[CallOptions]) -> None:
         """Activate 1 to 10 users (``POST /api/v4/users/activate``; amoCRM answers 204)."""

@@ -105,6 +105,8 @@ class AccountInfo(Resource):
     def get(self, call: Call) -> FakeResponse:
         account = call.account
         with_ = {w.strip() for w in str(call.req.query.get("with", "")).split(",") if w.strip()}
+        if "amojo_id" in with_:
+            with_.add("uuid")  # the public sample answers uuid next to amojo_id unasked
         admin = admin_of(account).id
         payload: dict[str, Any] = {
             "id": account.id,

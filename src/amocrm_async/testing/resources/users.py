@@ -85,10 +85,6 @@ class User(Entity):
         return bool(self.rights["is_admin"])
 
     @property
-    def is_active(self) -> bool:
-        return bool(self.rights["is_active"])
-
-    @property
     def api_key(self) -> str:
         assert self.hidden is not None
         return str(self.hidden["api_key"])
@@ -355,6 +351,7 @@ class Users(EntityResource):
     }
     with_allowed = frozenset({"role", "group", *_WITH_FIELDS})
     sortable = ()
+    max_batch = 10
 
     def routes(self, peers: Sequence[Resource]) -> list[Route]:
         return [
