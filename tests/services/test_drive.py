@@ -715,3 +715,28 @@ async def test_bytes_of_any_item_format_go_as_raw_bytes(
     words = array.array("H", [1, 2])
     await amo.files.upload(memoryview(words), name="w.bin")
     assert part.calls.last.request.content == words.tobytes()
+
+
+async def test_a_part_refused_with_429_is_sent_again(
+    router: respx.MockRouter, amo: AmoCRMClient, drive: respx.Route
+) -> None:
+    router.post(f"{DRIVE}/v1.0/sessions").respond(200, json=session_json(part=64))
+    part = uploads(router).mock(
+        side_effect=[
+            httpx.Response(429, headers={"Retry-After": "1"}),
+            httpx.Response(200, json=file_json(size=3)),
+        ]
+    )
+    await amo.files.upload(b"abc", name="a.bin")
+    assert [c.request.content for c in part.calls] == [b"abc", b"abc"]
+
+
+async def test_a_with_options_view_finds_the_drive_itself(
+    router: respx.MockRouter, amo: AmoCRMClient, drive: respx.Route
+) -> None:
+    one = router.get(f"{DRIVE}/v1.0/files/{UUID}").respond(200, json=file_json())
+    await amo.files.get_one(UUID)
+    view = amo.with_options(context_user_id=7)
+    await view.files.get_one(UUID)
+    assert drive.call_count == 2
+    assert one.calls.last.request.headers["X-Context-User-ID"] == "7"
