@@ -44,19 +44,9 @@ def test_a_read_template_is_typed() -> None:
 
 def test_sending_back_drops_what_the_server_owns() -> None:
     payload = ChatTemplate.model_validate(READ).to_api()
-    assert payload == {
-        "id": 12,
-        "name": "Доставка",
-        "content": "Ваш заказ {{lead.id}} в пути",
-        "buttons": [{"type": "url", "text": "Отследить", "url": "https://example.com/t"}],
-        "is_editable": True,
-        "external_id": "delivery",
-        "attachment": {"id": "c0ffee", "name": "map.png", "type": "picture"},
-        "type": "waba",
-        "waba_category": "UTILITY",
-        "waba_language": "ru",
-        "waba_examples": {"{{lead.id}}": "1001"},
-    }
+    server_owned = {"account_id", "created_at", "updated_at", "_embedded"}
+    assert payload == {k: v for k, v in READ.items() if k not in server_owned}
+    assert list(payload)[:3] == ["id", "name", "content"]
 
 
 def test_unknown_values_are_kept_as_text() -> None:

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from ._base import AmoEntity, AmoModel
 from ._hal import HalLinks
-from .notes import CallStatus
+from .notes import CallNoteParams, CallStatus
 
 __all__ = ["CALL_ENTITY_TYPES", "Call", "CallDirection", "CallEmbedded", "CallEntity", "CallStatus"]
 
@@ -37,10 +37,12 @@ class CallEmbedded(AmoModel):
     entity: CallEntity | None = None
 
 
-class Call(AmoEntity):
+class Call(AmoEntity, CallNoteParams):
     """A call to add: amoCRM finds the contact or company with ``phone`` (and its open lead or
     customer) and attaches the call there, answering with ``entity_id`` and ``entity_type``.
 
+    The call fields are those of a call note (:class:`CallNoteParams`: ``uniq``, ``duration``,
+    ``source``, ``link``, ``phone``, ``call_result``, ``call_status``, ``call_responsible``).
     ``direction``, ``duration``, ``source`` and ``phone`` are required; ``call_status`` is a
     :class:`CallStatus` (a plain ``int`` when the code is not one of the eight known ones) and
     ``call_result`` is free text, as the API defines it. ``call_responsible`` is a user id or a
@@ -50,14 +52,6 @@ class Call(AmoEntity):
     __read_only__ = frozenset({"id", "entity_id", "entity_type", "account_id", "embedded", "links"})
 
     direction: Annotated[CallDirection | str, Field(union_mode="left_to_right")] | None = None
-    uniq: str | None = None
-    duration: int | None = None
-    source: str | None = None
-    link: str | None = None
-    phone: str | None = None
-    call_result: str | None = None
-    call_status: Annotated[CallStatus | int, Field(union_mode="left_to_right")] | None = None
-    call_responsible: int | str | None = None
     responsible_user_id: int | None = None
     created_by: int | None = None
     updated_by: int | None = None
