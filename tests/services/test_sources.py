@@ -99,6 +99,8 @@ async def test_bad_input_is_refused_before_sending(
     telegram = Source(name="t", external_id="t", services=[SourceService(type="telegram")])
     with pytest.raises(ValueError, match=r"Source\.services\[0\]\.type .*'telegram'"):
         await amo.sources.add_one(telegram)
+    with pytest.raises(ValueError, match="position 1: entity id must be a positive int"):
+        await amo.sources.delete([3, 0])
     with pytest.raises(ValueError, match="external_ids"):
         SourcesFilter(external_ids=["a", ""])
     with pytest.raises(ValueError, match="at least one"):
