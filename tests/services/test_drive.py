@@ -132,13 +132,22 @@ async def test_drive_url_must_be_a_string(amo: AmoCRMClient) -> None:
         amo.files.use_drive_url(7)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("answer", [{"id": 1}, {"drive_url": ""}, [1]])
+@pytest.mark.parametrize("answer", [{"id": 1}, {"drive_url": ""}, [1], None])
 async def test_an_account_without_drive_url_is_an_error(
     router: respx.MockRouter, amo: AmoCRMClient, answer: Any
 ) -> None:
     router.get("/api/v4/account").respond(200, json=answer)
     with pytest.raises(errors.AmoCRMError, match="drive_url"):
         await amo.files.get_one(UUID)
+
+
+async def test_an_account_answer_that_is_not_json_is_retried_then_raised(
+    router: respx.MockRouter, amo: AmoCRMClient
+) -> None:
+    account = router.get("/api/v4/account").respond(200, text="<html>")
+    with pytest.raises(errors.ResponseDecodeError):
+        await amo.files.get_one(UUID)
+    assert account.call_count == 4
 
 
 async def test_an_http_client_may_use_an_http_drive(

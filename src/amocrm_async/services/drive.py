@@ -100,14 +100,13 @@ class DriveFilesService(Service):
                 self._resolving = anyio.Lock()
             async with self._resolving:
                 if self._drive is None:
-                    response = await self._pipeline.request(
+                    url = await self._pipeline.request_decoded(
                         "GET",
                         "/api/v4/account",
+                        _drive_url_of,
                         query=[("with", "drive_url")],
                         options=request_options(options),
                     )
-                    body = response.json() if response.content else None
-                    url = body.get("drive_url") if isinstance(body, Mapping) else None
                     if not isinstance(url, str) or not url:
                         raise AmoCRMError("the account did not report its drive_url")
                     self._drive = self._drive_pipeline(url)
@@ -475,6 +474,12 @@ def _on_drive(drive: Pipeline, url: str) -> tuple[str, str]:
             f"on {drive.origin}; refusing to send the token and the file there"
         )
     return parts.path or "/", parts.query
+
+
+def _drive_url_of(response: APIResponse) -> object:
+    """``drive_url`` of the account's answer (None if it has none; bad JSON raises)."""
+    body = response.json()
+    return body.get("drive_url") if isinstance(body, Mapping) else None
 
 
 def _mapping(response: APIResponse) -> Mapping[str, Any]:
