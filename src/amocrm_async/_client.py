@@ -369,7 +369,7 @@ class AmoCRMClient:
         query: Mapping[str, Any] | None = None,
         limit: int = 250,
         paged: bool = True,
-        concurrency: int = 1,
+        concurrency: int | None = None,
     ) -> PageIterator[M]: ...
     @overload
     def paginate(
@@ -381,7 +381,7 @@ class AmoCRMClient:
         query: Mapping[str, Any] | None = None,
         limit: int = 250,
         paged: bool = True,
-        concurrency: int = 1,
+        concurrency: int | None = None,
     ) -> PageIterator[dict[str, Any]]: ...
     def paginate(
         self,
@@ -392,7 +392,7 @@ class AmoCRMClient:
         query: Mapping[str, Any] | None = None,
         limit: int = 250,
         paged: bool = True,
-        concurrency: int = 1,
+        concurrency: int | None = None,
     ) -> PageIterator[Any]:
         """Every item of any list endpoint, including ones the SDK has no service for yet.
 

@@ -6,6 +6,7 @@ or when the server answers 204 (a page past the end, or nothing matched; protoco
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -19,9 +20,12 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 
 from .errors import AmoCRMError
 
-__all__ = ["Page", "PageIterator", "PageResult", "next_page_number"]
+__all__ = ["Page", "PageIterator", "PageResult", "ReadAhead", "next_page_number"]
 
 M = TypeVar("M")
+
+DEFAULT_RATE = 7.0
+"""amoCRM's per-integration limit (requests/s), for read-ahead when the client's is unknown."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +36,8 @@ class PageResult(Generic[M]):
     page: int
     next_page: int | None
     total_items: int | None = None
+    elapsed: float = 0.0
+    """Seconds the page took to arrive and decode, rate-limit waits excluded (0 if unknown)."""
 
 
 def next_page_number(next_url: str | None, current: int) -> int | None:
@@ -94,11 +100,59 @@ class Page(Generic[M]):
         return f"Page(page={self.page}, items={len(self.items)}, has_next={self.has_next})"
 
 
+class ReadAhead:
+    """How many pages a plain ``async for`` fetches ahead, sized from what it has seen.
+
+    A loop that is not inside ``async with`` can keep no request running while its body runs
+    (that would leave a task behind when the loop breaks), so it fetches pages in windows: up
+    to ``in_flight`` requests at once, ``pages`` per window. Each window ends with one round trip
+    during which no new request starts; at latency L and rate R that costs ``L * R - 1`` request
+    slots, so a window of ``pages`` reaches ``pages / (pages + L * R - 1)`` of the rate bound.
+    The window is the smallest that reaches ``target`` (capped at ``max_pages``, which bounds the
+    memory held), from the slowest recent page time; while latency stays under the request
+    spacing it is one page, as a sequential loop already runs at the bound.
+    """
+
+    def __init__(self, rate: float, *, target: float = 0.97, max_pages: int = 16) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        if not 0 < target < 1:
+            raise ValueError("target must be between 0 and 1")
+        if max_pages < 1:
+            raise ValueError("max_pages must be at least 1")
+        self.rate = rate
+        self.target = target
+        self.max_pages = max_pages
+        self._recent: deque[float] = deque(maxlen=8)
+
+    def observe(self, seconds: float) -> None:
+        """Record how long one page took (request sent to page decoded)."""
+        if seconds > 0:
+            self._recent.append(seconds)
+
+    @property
+    def latency(self) -> float:
+        """The slowest of the recent page times (0 before the first page)."""
+        return max(self._recent, default=0.0)
+
+    def window(self) -> tuple[int, int]:
+        """``(pages, in_flight)`` for the next window."""
+        slots = self.latency * self.rate
+        lost = slots - 1
+        if lost <= 0:
+            return 1, 1
+        pages = min(self.max_pages, math.ceil(lost * self.target / (1 - self.target)) + 1)
+        return pages, min(pages, math.ceil(slots) + 1)
+
+
 class PageIterator(AsyncIterator[M]):
     """Async iterator over every item of a list, in order.
 
-    With ``concurrency=1`` it follows ``next`` links one page at a time. With ``concurrency=N``
-    it keeps up to N page requests in flight (each still paced by the rate limiter):
+    By default (``concurrency=None``) it reads ahead as far as latency and the rate limit call
+    for (see :class:`ReadAhead`), so a plain ``async for`` reaches the rate bound with a few
+    pages held and nothing left running when the loop breaks. With ``concurrency=1`` it follows
+    ``next`` links one page at a time. With ``concurrency=N`` it keeps up to N page requests in
+    flight (each still paced by the rate limiter):
 
     * as a plain ``async for``, in windows of ``4 * N`` pages; between windows nothing is in
       flight while your loop body runs;
@@ -113,13 +167,17 @@ class PageIterator(AsyncIterator[M]):
         fetch: Callable[[int], Awaitable[PageResult[M]]],
         *,
         start_page: int = 1,
-        concurrency: int = 1,
+        concurrency: int | None = 1,
+        read_ahead: ReadAhead | None = None,
     ) -> None:
-        if concurrency < 1:
+        if concurrency is not None and concurrency < 1:
             raise ValueError("concurrency must be at least 1")
+        self._read_ahead = (
+            None if concurrency is not None else read_ahead or ReadAhead(DEFAULT_RATE)
+        )
         self._fetch = fetch
         self._next: int | None = start_page
-        self._concurrency = concurrency
+        self._concurrency = concurrency or 1
         self._items: deque[M] = deque()
         self._error: Exception | None = None
         self._task_group: anyio.abc.TaskGroup | None = None
@@ -144,25 +202,29 @@ class PageIterator(AsyncIterator[M]):
                     error, self._error = self._error, None
                     raise error
                 raise StopAsyncIteration
-            if self._concurrency == 1:
+            pages, in_flight = self._plain_window()
+            if pages == 1:
                 result = await self._fetch(self._next)
                 self._items.extend(result.items)
                 self._next = result.next_page
             else:
                 try:
-                    self._next = await self._window(
-                        self._next, self._collect, 4 * self._concurrency
-                    )
+                    self._next = await self._window(self._next, self._collect, pages, in_flight)
                 except Exception as exc:
                     self._next = None
                     self._error = exc
         return self._items.popleft()
 
+    def _plain_window(self) -> tuple[int, int]:
+        if self._read_ahead is not None:
+            return self._read_ahead.window()
+        return 4 * self._concurrency if self._concurrency > 1 else 1, self._concurrency
+
     async def __aenter__(self) -> PageIterator[M]:
         if self._task_group is not None:
             raise RuntimeError("this iterator is already open")
         send, self._pages = anyio.create_memory_object_stream[PageResult[M] | BaseException](
-            self._concurrency
+            self._concurrency if self._read_ahead is None else 2
         )
         self._task_group = anyio.create_task_group()
         await self._task_group.__aenter__()
@@ -192,7 +254,12 @@ class PageIterator(AsyncIterator[M]):
         async with send:
             try:
                 while self._next is not None:
-                    self._next = await self._window(self._next, send.send, None)
+                    budget: int | None = None
+                    in_flight = self._concurrency
+                    if self._read_ahead is not None:  # one page to measure, then continuous
+                        in_flight = self._read_ahead.window()[1]
+                        budget = None if self._read_ahead.latency else 1
+                    self._next = await self._window(self._next, send.send, budget, in_flight)
             except Exception as exc:  # handed to the consumer, in order after the pages before it
                 await send.send(exc)
 
@@ -201,15 +268,16 @@ class PageIterator(AsyncIterator[M]):
         first: int,
         deliver: Callable[[PageResult[M]], Awaitable[None]],
         budget: int | None,
+        in_flight: int,
     ) -> int | None:
-        """Fetch pages from ``first`` on with up to ``concurrency`` requests in flight.
+        """Fetch pages from ``first`` on with up to ``in_flight`` requests at once.
 
         Pages are delivered in order; a slot frees up only once its page is delivered, so the
-        pages held here never exceed ``concurrency``. Stops at the page that has no ``next``
+        pages held here never exceed ``in_flight``. Stops at the page that has no ``next``
         (requests for later pages are cancelled) or after ``budget`` pages. Returns the page to
         continue from, or None at the end.
         """
-        slots = anyio.Semaphore(self._concurrency)
+        slots = anyio.Semaphore(in_flight)
         scopes: dict[int, anyio.CancelScope] = {}
         results: dict[int, PageResult[M]] = {}
         end: list[int] = []

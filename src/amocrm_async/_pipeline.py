@@ -29,6 +29,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 
 from ._auth import Auth
 from ._clock import Clock
+from ._pagination import ReadAhead
 from ._phpquery import encode_query
 from ._ratelimit import Bucket, RateLimiter
 from ._version import __version__
@@ -121,6 +122,8 @@ class APIResponse:
     content: bytes
     request_id: str | None
     retries_taken: int
+    elapsed: float = 0.0
+    """Seconds from sending the request to its answer (rate-limit waits and retries excluded)."""
 
     def json(self) -> Any:
         """The decoded body (``None`` when empty).
@@ -191,6 +194,8 @@ class Pipeline:
         self.user_agent = user_agent or f"amocrm-async/{__version__}"
         self.host_allowed = host_allowed
         self.max_response_bytes = max_response_bytes
+        self.read_ahead = ReadAhead(rate_limit)
+        """Page times of this account's lists, which size every ``iterate()``'s read-ahead."""
         self.origin: str | None = None
         """``scheme://host`` of another host of the account that requests go to instead (the
         drive); set on a :meth:`copy`, which keeps the account's auth and rate limits."""
@@ -431,6 +436,7 @@ class Pipeline:
                     content=response.content,
                     request_id=request_id,
                     retries_taken=attempt - 1,
+                    elapsed=self.clock.monotonic() - started,
                 )
             if status == 401 and not refreshed and await self.auth.handle_unauthorized(token):
                 refreshed = True

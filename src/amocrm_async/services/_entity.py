@@ -190,14 +190,16 @@ class Listable(EntityService[E], Generic[E, F]):
         *,
         limit: int = 250,
         with_: Iterable[str] | None = None,
-        concurrency: int = 1,
+        concurrency: int | None = None,
         **options: Unpack[CallOptions],
     ) -> PageIterator[E]:
         """Every match, in order, fetching pages as the loop consumes them.
 
-        ``concurrency=N`` keeps N page requests in flight (still rate limited), which is how a
-        long export reaches the rate limit when latency exceeds the request spacing; use it as
-        ``async with amo.leads.iterate(concurrency=4) as leads: async for lead in leads: ...``.
+        By default it reads ahead as far as the observed latency and the rate limit call for,
+        so a plain ``async for`` reaches the rate bound while holding a few pages, and leaves
+        nothing running when the loop breaks. ``concurrency=1`` fetches one page at a time;
+        ``concurrency=N`` keeps N requests in flight (still rate limited), continuously when
+        used as ``async with amo.leads.iterate(concurrency=4) as leads: ...``.
         """
         query = self._query(filter, with_, limit)
         return self._reader().iterate(query, concurrency, request_options(options))

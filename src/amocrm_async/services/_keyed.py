@@ -97,7 +97,7 @@ class ParentList(Service, Generic[M]):
         return await self._reader().get(ListQuery(limit=limit), page, request_options(options))
 
     def iterate(
-        self, *, limit: int = 250, concurrency: int = 1, **options: Unpack[CallOptions]
+        self, *, limit: int = 250, concurrency: int | None = None, **options: Unpack[CallOptions]
     ) -> PageIterator[M]:
         """Every item, fetching pages as the loop consumes them."""
         return self._reader().iterate(ListQuery(limit=limit), concurrency, request_options(options))

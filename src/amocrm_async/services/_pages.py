@@ -79,20 +79,26 @@ class ListReader(Generic[M]):
     ) -> Callable[[int], Awaitable[PageResult[M]]]:
         """Fetch page N of one query; everything is checked before the first request."""
         adapter, paged = self._adapter, self.paged
+        clock, read_ahead = self._pipeline.clock, self._pipeline.read_ahead
 
         async def fetch(page: int) -> PageResult[M]:
             def decode(response: APIResponse) -> PageResult[M]:
                 if response.status == 204:  # past the end, or nothing matched
-                    return PageResult([], page, None)
+                    return PageResult([], page, None, elapsed=response.elapsed)
+                started = clock.monotonic()
                 collection = adapter.validate_json(response.content)
+                elapsed = response.elapsed + clock.monotonic() - started
+                read_ahead.observe(elapsed)
                 if not paged:
-                    return PageResult(collection.items, page, None, collection.total_items)
+                    return PageResult(collection.items, page, None, collection.total_items, elapsed)
                 if collection.page is not None and collection.page != page:
                     raise ValueError(f"asked for page {page}, got page {collection.page}")
                 following = next_page_number(collection.next_url, page)
                 if following is None and (collection.page_count or 0) > page:
                     following = page + 1
-                return PageResult(collection.items, page, following, collection.total_items)
+                return PageResult(
+                    collection.items, page, following, collection.total_items, elapsed
+                )
 
             return await self._pipeline.request_decoded(
                 "GET", self.path, decode, query=query.for_page(page), options=options
@@ -109,6 +115,11 @@ class ListReader(Generic[M]):
         return Page(await fetch(page), fetch)
 
     def iterate(
-        self, query: ListQuery, concurrency: int, options: RequestOptions
+        self, query: ListQuery, concurrency: int | None, options: RequestOptions
     ) -> PageIterator[M]:
-        return PageIterator(self.fetcher(query, options), concurrency=concurrency)
+        """Every item; ``concurrency=None`` reads ahead as latency and the rate limit call for."""
+        return PageIterator(
+            self.fetcher(query, options),
+            concurrency=concurrency,
+            read_ahead=self._pipeline.read_ahead if concurrency is None else None,
+        )

@@ -61,7 +61,7 @@ class EventsService(Service):
         *,
         limit: int = EVENTS_MAX_LIMIT,
         with_: Iterable[str] | None = None,
-        concurrency: int = 1,
+        concurrency: int | None = None,
         **options: Unpack[CallOptions],
     ) -> PageIterator[Event]:
         """Every matching event, fetching pages as the loop consumes them."""

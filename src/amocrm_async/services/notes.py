@@ -57,7 +57,7 @@ class NotesService(CrudService[Note, NotesFilter]):
         *,
         limit: int = 250,
         with_: Iterable[str] | None = None,
-        concurrency: int = 1,
+        concurrency: int | None = None,
         **options: Unpack[CallOptions],
     ) -> PageIterator[Note]:
         """Every note of one entity, page by page (see :meth:`iterate`)."""
