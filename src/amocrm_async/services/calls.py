@@ -16,7 +16,7 @@ from typing import Any, Unpack
 from .._service import CallOptions, request_options
 from ..errors import AmoCRMError, BatchFailure, ValidationIssue, WriteReport
 from ..models import Call, CallEmbedded
-from ._entity import EntityService, _single
+from ._entity import Creatable
 from ._writes import DEFAULT_BATCH, ChunkedWrite
 
 __all__ = ["CALLS_MAX_BATCH", "CallNotAddedError", "CallsService"]
@@ -122,8 +122,9 @@ class _CallsWrite(ChunkedWrite[Call]):
         self.report.errors.append(first)
 
 
-class CallsService(EntityService[Call]):
-    """Log calls: ``add`` (chunks of up to 50) and ``add_one``."""
+class CallsService(Creatable[Call]):
+    """Log calls: ``add`` (chunks of up to 50) and ``add_one`` (whose error — a
+    :class:`CallNotAddedError` too — is raised as it is)."""
 
     path = "/api/v4/calls"
     max_chunk = CALLS_MAX_BATCH
@@ -154,7 +155,3 @@ class CallsService(EntityService[Call]):
             max_chunk=self.max_chunk,
             report=report,
         ).run()
-
-    async def add_one(self, model: Call, **options: Unpack[CallOptions]) -> Call:
-        """Add one call; an error (:class:`CallNotAddedError` too) is raised as it is."""
-        return await _single(self.add, model, options)
