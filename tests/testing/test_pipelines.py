@@ -12,6 +12,7 @@ import pytest
 from amocrm_async.testing import FakeAmoCRM
 
 from ..samples import sample
+from ._problems import issues_of
 
 pytestmark = pytest.mark.anyio
 
@@ -29,13 +30,7 @@ def shape(value: Any) -> Any:
 
 
 def issues(response: httpx.Response) -> list[tuple[str, str]]:
-    assert response.status_code == 400, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    return [
-        (error["code"], error["path"])
-        for entry in response.json()["validation-errors"]
-        for error in entry["errors"]
-    ]
+    return [(code, path) for _, code, path in issues_of(response)]
 
 
 def new_pipeline(**extra: Any) -> dict[str, Any]:

@@ -165,6 +165,12 @@ def _write_batch(resource: EntityResource, call: Call, mode: Mode) -> FakeRespon
 
 
 def add(resource: EntityResource, call: Call) -> FakeResponse:
+    limit = resource.max_live
+    if limit is not None:
+        body = call.req.json()
+        live = sum(1 for entity in resource.store(call.account).values() if not entity.deleted)
+        if isinstance(body, list) and live + len(body) > limit:
+            return problem(400, f"An account can have at most {limit} {resource.key}")
     return _write_batch(resource, call, "create")
 
 

@@ -151,6 +151,10 @@ class EntityResource(Resource, abc.ABC):
     """Whether lists come in pages (leads) or whole with ``_total_items`` (pipelines, sources)."""
     answers_in_full: ClassVar[bool] = False
     """Whether write answers carry each whole entity (pipelines, sources) or only its id."""
+    rendered: ClassVar[tuple[str, ...]] = ()
+    """The keys of ``data`` a read answers, in order (none: all of them)."""
+    max_live: ClassVar[int | None] = None
+    """How many live entities an account may hold (a ``POST`` past it answers 400)."""
 
     @property
     def key(self) -> str:
@@ -301,9 +305,11 @@ class EntityResource(Resource, abc.ABC):
     ) -> Callable[[Entity], dict[str, Any]]:
         """Render entities for one request (what ``with=`` asks for is worked out once)."""
         href = f"{base}{self.path}/"
+        keys = self.rendered
 
         def render(entity: Entity) -> dict[str, Any]:
-            out = dict(entity.data)
+            data = entity.data
+            out = {key: data[key] for key in keys} if keys else dict(data)
             out["_links"] = {"self": {"href": f"{href}{entity.id}"}}
             return out
 

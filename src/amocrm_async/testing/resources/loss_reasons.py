@@ -8,7 +8,7 @@ Every account starts with three reasons. A new reason needs a ``name``; deleting
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -28,7 +28,6 @@ _SEEDED = [
     "Не устроили сроки",  # noqa: RUF001
     "Ушли без ответа",
 ]
-_KEYS = ("id", "name", "sort", "created_at", "updated_at")
 
 
 def loss_reasons_of(account: Account) -> dict[int, Entity]:
@@ -54,6 +53,7 @@ class LossReasons(EntityResource):
     read_only = frozenset({"id", "created_at", "updated_at", "_links"})
     rules = {"name": string, "sort": whole_number}
     sortable = ("id",)
+    rendered = ("id", "name", "sort", "created_at", "updated_at")
 
     def routes(self, peers: Sequence[Resource]) -> list[Route]:
         return [
@@ -99,18 +99,6 @@ class LossReasons(EntityResource):
 
     def _sorted(self, rows: list[Entity], order: object) -> None:
         rows.sort(key=lambda reason: (reason.data["sort"], reason.id))
-
-    def renderer(
-        self, account: Account, base: str, with_: frozenset[str]
-    ) -> Callable[[Entity], dict[str, Any]]:
-        href = f"{base}{self.path}/"
-
-        def render(reason: Entity) -> dict[str, Any]:
-            out = {key: reason.data[key] for key in _KEYS}
-            out["_links"] = {"self": {"href": f"{href}{reason.id}"}}
-            return out
-
-        return render
 
     def seed(self, ctx: SeedCtx, count: int) -> list[int]:
         created = []

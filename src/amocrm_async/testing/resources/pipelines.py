@@ -19,7 +19,6 @@ from functools import partial
 from typing import Any
 
 from amocrm_async.testing._call import Call
-from amocrm_async.testing._crud import add as add_batch
 from amocrm_async.testing._crud import delete_one, not_allowed, record_writes
 from amocrm_async.testing._http import FakeResponse, json_response, no_content, problem
 from amocrm_async.testing._issues import (
@@ -247,6 +246,7 @@ class Pipelines(EntityResource):
     paged = False
     answers_in_full = True
     max_batch = MAX_PIPELINES
+    max_live = MAX_PIPELINES
     read_only = frozenset({"id", "is_archive", "account_id", "_links"})
     rules = {
         "name": string,
@@ -264,7 +264,7 @@ class Pipelines(EntityResource):
         one = rf"{self.path}/(\d+)"
         status = rf"{one}/statuses/(\d+)"
         return [
-            (self.path, {"POST": self.add, "PATCH": not_allowed}),
+            (self.path, {"PATCH": not_allowed}),
             (one, {"DELETE": partial(delete_one, self)}),
             (rf"{one}/statuses", {"GET": self.statuses, "POST": self.add_statuses}),
             (rf"{one}/statuses", {"PATCH": not_allowed}),
@@ -319,13 +319,6 @@ class Pipelines(EntityResource):
         status_id = ids.next("statuses")
         unsorted = Status(status_id, "Неразобранное", 10, "#ffc8c8", UNSORTED, pipeline.id, False)
         pipeline.statuses = {status_id: unsorted, **pipeline.statuses}
-
-    def add(self, call: Call) -> FakeResponse:
-        body = call.req.json()
-        count = len(self.store(call.account))
-        if isinstance(body, list) and count + len(body) > MAX_PIPELINES:
-            return problem(400, f"An account can have at most {MAX_PIPELINES} pipelines")
-        return add_batch(self, call)
 
     def check(self, draft: Draft) -> None:
         if draft.mode == "create":

@@ -12,14 +12,12 @@ default unsets the previous one, and deleting the default leaves none. Re-creati
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
 from amocrm_async.testing._call import Call
-from amocrm_async.testing._crud import add as add_batch
 from amocrm_async.testing._crud import delete_many, delete_one
-from amocrm_async.testing._http import FakeResponse, problem
 from amocrm_async.testing._issues import is_int, not_expected, not_supported, required
 from amocrm_async.testing._listing import Predicate
 from amocrm_async.testing._query import as_list
@@ -118,10 +116,12 @@ class Sources(EntityResource):
     }
     filters = {"external_id": _external_ids}
     sortable = ("id",)
+    rendered = _KEYS
+    max_live = MAX_SOURCES
 
     def routes(self, peers: Sequence[Resource]) -> list[Route]:
         return [
-            (self.path, {"POST": self.add, "DELETE": partial(delete_many, self)}),
+            (self.path, {"DELETE": partial(delete_many, self)}),
             (rf"{self.path}/(\d+)", {"DELETE": partial(delete_one, self)}),
         ]
 
@@ -140,13 +140,6 @@ class Sources(EntityResource):
             "services": [],
             "is_deleted": False,
         }
-
-    def add(self, call: Call) -> FakeResponse:
-        body = call.req.json()
-        live = sum(1 for source in self.store(call.account).values() if not source.deleted)
-        if isinstance(body, list) and live + len(body) > MAX_SOURCES:
-            return problem(400, f"An integration can have at most {MAX_SOURCES} sources")
-        return add_batch(self, call)
 
     def check(self, draft: Draft) -> None:
         if draft.mode == "create":
@@ -191,18 +184,6 @@ class Sources(EntityResource):
 
     def trash(self, account: Account, entity: Entity, now: int) -> None:
         entity.data.update(is_deleted=True, default=False)
-
-    def renderer(
-        self, account: Account, base: str, with_: frozenset[str]
-    ) -> Callable[[Entity], dict[str, Any]]:
-        href = f"{base}{self.path}/"
-
-        def render(source: Entity) -> dict[str, Any]:
-            out = {key: source.data[key] for key in _KEYS}
-            out["_links"] = {"self": {"href": f"{href}{source.id}"}}
-            return out
-
-        return render
 
     def seed(self, ctx: SeedCtx, count: int) -> list[int]:
         store, created = self.store(ctx.account), []
