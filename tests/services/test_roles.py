@@ -104,3 +104,11 @@ async def test_seeded_roles_and_their_users(fake: FakeAmoCRM, on_fake: AmoCRMCli
     users = [u async for u in on_fake.users.iterate()]
     assert holders == {u.id for u in users if u.rights and u.rights.role_id}
     assert holders and holders < set(seeded.users)
+
+
+async def test_add_back_fills_the_rights_the_server_completed(on_fake: AmoCRMClient) -> None:
+    role = Role(name="Leads only", rights=Rights(leads=EntityRights(view="A")))
+    await on_fake.roles.add_one(role)
+    assert role.rights is not None and role.rights.contacts is not None
+    assert role.rights.contacts.view == "D" and role.rights.mail_access is False
+    assert role.rights.leads == EntityRights(view="A")

@@ -105,6 +105,9 @@ async def test_with_values_end_to_end(fake: FakeAmoCRM, on_fake: AmoCRMClient) -
         ]
     )
     assert user.id is not None
+    # back-filled from the answer, as PHP does: the role's rights, not only the role id
+    assert user.rights is not None and user.rights.leads == full_rights("G").leads
+    assert user.rights.is_active is True
     found = await on_fake.users.get_one(
         user.id, with_=["role", "group", "uuid", "amojo_id", "user_rank", "phone_number"]
     )

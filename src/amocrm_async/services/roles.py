@@ -6,6 +6,8 @@ from ..filters import BaseFilter
 from ..models.roles import Role
 from ..models.with_names import RoleWith, with_values
 from ._entity import CrudService, Deletable
+from ._writes import Apply
+from .pipelines import backfill
 
 __all__ = ["RolesService"]
 
@@ -18,3 +20,7 @@ class RolesService(CrudService[Role, BaseFilter], Deletable[Role]):
 
     path = "/api/v4/roles"
     with_allowed = with_values(RoleWith)
+
+    def _apply(self) -> Apply[Role]:
+        """Ids, and the name and rights the answer carries (as PHP back-fills them)."""
+        return backfill(self.embedded_key, ("name", "rights"))

@@ -15,6 +15,8 @@ from ..filters import BaseFilter
 from ..models.users import User
 from ..models.with_names import UserWith, with_values
 from ._entity import Creatable, ReadService, Syncable
+from ._writes import Apply
+from .pipelines import backfill
 
 __all__ = ["UsersService"]
 
@@ -34,6 +36,10 @@ class UsersService(ReadService[User, BaseFilter], Creatable[User], Syncable[User
     path = "/api/v4/users"
     with_allowed = with_values(UserWith)
     max_chunk = MAX_ADD
+
+    def _apply(self) -> Apply[User]:
+        """Ids, and the name, email and rights the answer carries (as PHP back-fills them)."""
+        return backfill(self.embedded_key, ("name", "email", "rights"))
 
     async def add(
         self,

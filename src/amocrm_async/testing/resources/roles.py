@@ -9,10 +9,12 @@ of an update is kept. Users with the role get its new rights when it changes, an
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from amocrm_async.testing._call import Call
-from amocrm_async.testing._http import FakeResponse, no_content, problem
+from amocrm_async.testing._crud import delete_one
+from amocrm_async.testing._http import FakeResponse
 from amocrm_async.testing._issues import required
 from amocrm_async.testing._resource import EntityResource, Resource, Route, SeedCtx
 from amocrm_async.testing._state import Account, Entity
@@ -39,11 +41,12 @@ class Roles(EntityResource):
     with_allowed = frozenset({"users"})
     sortable = ()
     update_echoes_request_id = True
+    answers_in_full = True
 
     def routes(self, peers: Sequence[Resource]) -> list[Route]:
         return [
             (self.path, {"GET": self.list_page}),
-            (rf"{self.path}/(\d+)", {"DELETE": self.delete}),
+            (rf"{self.path}/(\d+)", {"DELETE": partial(delete_one, self)}),
         ]
 
     def list_page(self, call: Call) -> FakeResponse:
@@ -67,15 +70,12 @@ class Roles(EntityResource):
             if user.rights["role_id"] == entity.id:
                 user.rights.update(entity.data["rights"])
 
-    def delete(self, call: Call, role_id: str) -> FakeResponse:
-        role = self.store(call.account).pop(int(role_id), None)
-        if role is None:
-            return problem(404, "Entity not found")
-        for user in users_of(call.account).values():
-            if user.rights["role_id"] == role.id:
+    def trash(self, account: Account, entity: Entity, now: int) -> None:
+        """Deleted for good; its users keep the rights it gave them, without the role."""
+        self.store(account).pop(entity.id, None)
+        for user in users_of(account).values():
+            if user.rights["role_id"] == entity.id:
                 user.rights["role_id"] = None
-        call.account.touch()
-        return no_content()
 
     def renderer(
         self, account: Account, base: str, with_: frozenset[str]

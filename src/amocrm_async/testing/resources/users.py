@@ -352,6 +352,7 @@ class Users(EntityResource):
     with_allowed = frozenset({"role", "group", *_WITH_FIELDS})
     sortable = ()
     max_batch = 10
+    answers_in_full = True
 
     def routes(self, peers: Sequence[Resource]) -> list[Route]:
         return [
