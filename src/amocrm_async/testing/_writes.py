@@ -7,14 +7,14 @@ applied until every item of the request validated (amoCRM's writes are all-or-no
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Container, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from amocrm_async.testing._call import Call
 from amocrm_async.testing._fields import validate_custom_fields
 from amocrm_async.testing._issues import Issue, invalid_type, is_int, not_expected, not_supported
-from amocrm_async.testing._state import Entity
+from amocrm_async.testing._state import Account, Entity
 from amocrm_async.testing._tags import TagRef, tag_refs
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "embedded_links",
     "embedded_tags",
     "integer",
+    "member_of",
     "nullable",
     "one_of",
     "owner_fields",
@@ -120,6 +121,20 @@ def one_of(allowed: Collection[Any], type_: type, type_name: str) -> Rule:
         if not isinstance(value, type_) or isinstance(value, bool):
             draft.invalid(key, type_name)
         elif value not in allowed:
+            draft.unsupported(key)
+        else:
+            draft.changes.fields[key] = value
+
+    return rule
+
+
+def member_of(ids_of: Callable[[Account], Container[int]]) -> Rule:
+    """An id among ``ids_of(account)``: the account's pipelines, loss reasons …"""
+
+    def rule(draft: Draft, key: str, value: Any) -> None:
+        if not is_int(value):
+            draft.invalid(key, "int")
+        elif value not in ids_of(draft.call.account):
             draft.unsupported(key)
         else:
             draft.changes.fields[key] = value

@@ -14,10 +14,10 @@ from typing import Any
 
 from amocrm_async.testing._call import Call
 from amocrm_async.testing._crud import delete_one, not_allowed
-from amocrm_async.testing._issues import is_int, required
+from amocrm_async.testing._issues import required
 from amocrm_async.testing._resource import EntityResource, Resource, Route, SeedCtx
 from amocrm_async.testing._state import Account, Entity, IdAllocator
-from amocrm_async.testing._writes import Changes, Draft, string, whole_number
+from amocrm_async.testing._writes import Changes, Draft, member_of, nullable, string, whole_number
 
 __all__ = ["RESOURCE", "LossReasons", "loss_reason_ref", "loss_reasons_of"]
 
@@ -34,14 +34,8 @@ def loss_reasons_of(account: Account) -> dict[int, Entity]:
     return RESOURCE.store(account)
 
 
-def loss_reason_ref(draft: Draft, key: str, value: Any) -> None:
-    """A loss reason of the account, or null."""
-    if value is not None and not is_int(value):
-        draft.invalid(key, "int")
-    elif value is not None and value not in loss_reasons_of(draft.call.account):
-        draft.unsupported(key)
-    else:
-        draft.changes.fields[key] = value
+loss_reason_ref = nullable(member_of(loss_reasons_of))
+"""A loss reason of the account, or null."""
 
 
 class LossReasons(EntityResource):

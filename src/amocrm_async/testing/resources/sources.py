@@ -18,12 +18,12 @@ from typing import Any
 
 from amocrm_async.testing._call import Call
 from amocrm_async.testing._crud import delete_many, delete_one
-from amocrm_async.testing._issues import is_int, not_expected, not_supported, required
+from amocrm_async.testing._issues import not_expected, not_supported, required
 from amocrm_async.testing._listing import Predicate
 from amocrm_async.testing._query import as_list
 from amocrm_async.testing._resource import EntityResource, Resource, Route, SeedCtx
 from amocrm_async.testing._state import Account, Entity
-from amocrm_async.testing._writes import Changes, Draft, boolean, string
+from amocrm_async.testing._writes import Changes, Draft, boolean, member_of, string
 from amocrm_async.testing.resources.pipelines import main_pipeline, pipelines_of
 
 __all__ = ["MAX_SOURCES", "RESOURCE", "Sources", "lead_source", "source_for_external_id"]
@@ -32,15 +32,6 @@ MAX_SOURCES = 50
 _KEYS = ("id", "name", "pipeline_id", "external_id", "default", "origin_code", "services")
 _PAGE_KEYS = frozenset({"id", "name", "link"})
 _PARAM_KEYS = frozenset({"waba", "is_supports_list_message"})
-
-
-def _pipeline_ref(draft: Draft, key: str, value: Any) -> None:
-    if not is_int(value):
-        draft.invalid(key, "int")
-    elif value not in pipelines_of(draft.call.account):
-        draft.unsupported(key)
-    else:
-        draft.changes.fields[key] = value
 
 
 def _service(draft: Draft, path: str, item: object) -> bool:
@@ -111,7 +102,7 @@ class Sources(EntityResource):
         "external_id": string,
         "default": boolean,
         "origin_code": string,
-        "pipeline_id": _pipeline_ref,
+        "pipeline_id": member_of(pipelines_of),
         "services": _services,
     }
     filters = {"external_id": _external_ids}
