@@ -62,35 +62,37 @@ async def test_with_users_on_the_wire(router: respx.MockRouter, amo: AmoCRMClien
     assert [u.id for u in page[0].embedded.users] == [5]
 
 
-async def test_a_role_change_reaches_its_users(fake: FakeAmoCRM, on_fake: AmoCRMClient) -> None:
-    role = await on_fake.roles.add_one(new_role(2))
+async def role_with_user(on_fake: AmoCRMClient, i: int) -> tuple[int, int]:
+    """Ids of a new role and of a new user who has it."""
+    role = await on_fake.roles.add_one(new_role(i))
     assert role.id is not None
     user = await on_fake.users.add_one(
         User(name="U", email="u@example.com", password="pw-123", rights=Rights(role_id=role.id))
     )
     assert user.id is not None
+    return role.id, user.id
+
+
+async def test_a_role_change_reaches_its_users(fake: FakeAmoCRM, on_fake: AmoCRMClient) -> None:
+    role_id, user_id = await role_with_user(on_fake, 2)
+    role = await on_fake.roles.get_one(role_id)
     role.rights = full_rights("A")
     await on_fake.roles.update([role])
-    fresh = await on_fake.users.get_one(user.id)
+    fresh = await on_fake.users.get_one(user_id)
     assert fresh.rights is not None and fresh.rights.leads == full_rights("A").leads
-    with_users = await on_fake.roles.get_one(role.id, with_=["users"])
+    with_users = await on_fake.roles.get_one(role_id, with_=["users"])
     assert with_users.embedded is not None
-    assert [u.id for u in with_users.embedded.users or ()] == [user.id]
+    assert [u.id for u in with_users.embedded.users or ()] == [user_id]
 
 
 async def test_delete_one_end_to_end(fake: FakeAmoCRM, on_fake: AmoCRMClient) -> None:
-    role = await on_fake.roles.add_one(new_role(1))
-    assert role.id is not None
-    user = await on_fake.users.add_one(
-        User(name="U", email="u@example.com", password="pw-123", rights=Rights(role_id=role.id))
-    )
-    assert user.id is not None
-    await on_fake.roles.delete_one(role.id)
+    role_id, user_id = await role_with_user(on_fake, 1)
+    await on_fake.roles.delete_one(role_id)
     with pytest.raises(errors.NotFoundError):
-        await on_fake.roles.get_one(role.id)
+        await on_fake.roles.get_one(role_id)
     with pytest.raises(errors.NotFoundError):
-        await on_fake.roles.delete_one(role.id)
-    kept = await on_fake.users.get_one(user.id)
+        await on_fake.roles.delete_one(role_id)
+    kept = await on_fake.users.get_one(user_id)
     assert kept.rights is not None and kept.rights.role_id is None
     assert kept.rights.leads == full_rights("M").leads
 
