@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 try:
     from aiohttp import web
@@ -38,10 +39,17 @@ __all__ = ["AMOCRM", "BOT_REQUEST", "WIDGET_TOKEN", "AmoCRMIntegration", "BotReq
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-WIDGET_TOKEN = "amocrm.widget_token"
+
+def _request_key(name: str, kind: type[Any]) -> Any:
+    """A typed request key where aiohttp has them (it warns about plain strings), else a str."""
+    factory = getattr(web, "RequestKey", None)
+    return factory(name, kind) if factory is not None else name
+
+
+WIDGET_TOKEN: Any = _request_key("amocrm_widget_token", DisposableToken)
 """``request[WIDGET_TOKEN]``: the verified token, in a handler wrapped by
 :meth:`AmoCRMIntegration.require_widget_token`."""
-BOT_REQUEST = "amocrm.bot_request"
+BOT_REQUEST: Any = _request_key("amocrm_bot_request", BotRequest)
 """``request[BOT_REQUEST]``: the verified bot request, under :meth:`require_bot_token`."""
 
 
