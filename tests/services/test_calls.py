@@ -12,7 +12,7 @@ import respx
 
 from amocrm_async import AmoCRMClient, errors
 from amocrm_async.errors import WriteReport, WriteState
-from amocrm_async.models import Call, CallDirection, CallStatus
+from amocrm_async.models import Call, CallDirection, CallInNote, CallStatus
 from amocrm_async.services import CallNotAddedError
 from amocrm_async.testing import FakeAmoCRM
 
@@ -213,3 +213,9 @@ async def test_calls_are_placed_by_phone_on_the_fake() -> None:
     assert [f.item for f in caught.value.failed] == [unknown]
     [stored] = fake.entities("calls")
     assert (stored["id"], stored["phone"], stored["call_status"]) == (known.id, known.phone, 7)
+    async with AmoCRMClient(
+        fake.base_domain, access_token=fake.long_lived_token(), transport=fake.transport
+    ) as amo:
+        [note] = await amo.contacts.notes.get_by_parent_id(contact["id"])
+    assert isinstance(note, CallInNote) and note.params is not None
+    assert (note.params.phone, note.params.call_status) == (known.phone, CallStatus.FAIL_BUSY)

@@ -49,6 +49,10 @@ async def test_a_call_goes_to_the_open_lead_of_the_contact(
     assert placed["_embedded"]["entity"]["_links"]["self"]["href"].endswith(f"/leads/{lead_id}")
     assert answer.json()["_embedded"]["errors"] == []
     assert [c["entity_type"] for c in fake.entities("calls")] == ["contact", "lead"]
+    notes = (await api.get(f"/api/v4/leads/{lead_id}/notes")).json()["_embedded"]["notes"]
+    assert [(n["note_type"], n["params"]["call_responsible"]) for n in notes] == [
+        ("call_out", "Оператор")
+    ]
     assert fake.stats.entities_created["calls"] == 2
 
 

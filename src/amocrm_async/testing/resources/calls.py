@@ -1,10 +1,11 @@
 """Calls: ``POST /api/v4/calls`` — at most 50 per request, each placed by its phone number.
 
 A call goes to the contact whose phone matches (its open lead, if it has one, takes it instead),
-or else to a company with that phone. A valid call nobody owns the number of is not added: the
-200 answer lists it under ``_embedded.errors`` with its ``request_id``, next to the calls that
-were added (``_embedded.calls``: id, entity_id, entity_type, ``_embedded.entity``). Invalid
-items fail the whole request with the usual 400 ``validation-errors``. Calls cannot be read.
+or else to a company with that phone, and shows there as a ``call_in``/``call_out`` note. A
+valid call nobody owns the number of is not added: the 200 answer lists it under
+``_embedded.errors`` with its ``request_id``, next to the calls that were added
+(``_embedded.calls``: id, entity_id, entity_type, ``_embedded.entity``). Invalid items fail the
+whole request with the usual 400 ``validation-errors``. Calls cannot be read.
 """
 
 from __future__ import annotations
@@ -85,6 +86,36 @@ def owner_of_phone(account: Account, phone: str) -> tuple[str, int] | None:
     return None
 
 
+_NOTE_PARAMS = ("uniq", "duration", "source", "link", "phone", "call_result", "call_status")
+
+
+def _note_of(call: Call, entity_type: str, added: Entity) -> None:
+    """The ``call_in``/``call_out`` note amoCRM writes on the entity a call was placed on."""
+    data = added.data
+    note_id = call.ids.next("notes")
+    params = {key: data.get(key) for key in _NOTE_PARAMS}
+    if data.get("call_responsible") is not None:
+        params["call_responsible"] = data["call_responsible"]
+    note = Entity(
+        note_id,
+        {
+            "id": note_id,
+            "entity_id": data["entity_id"],
+            "created_by": data["created_by"],
+            "updated_by": data["updated_by"],
+            "created_at": data["created_at"],
+            "updated_at": data["updated_at"],
+            "responsible_user_id": data["responsible_user_id"],
+            "group_id": 0,
+            "note_type": "call_in" if data["direction"] == "inbound" else "call_out",
+            "params": params,
+            "account_id": call.account.id,
+        },
+    )
+    note.hidden = {"parent": entity_type}
+    call.account.stores["notes"][note_id] = note
+
+
 class Calls(EntityResource):
     name = "calls"
     path = "/api/v4/calls"
@@ -133,6 +164,7 @@ class Calls(EntityResource):
             entity_type, owner_id = owner
             change.fields.update(entity_id=owner_id, entity_type=_SINGULAR[entity_type])
             call_entity = self.create(call, change)
+            _note_of(call, entity_type, call_entity)
             placed.append(self._placed_json(call, call_entity, change.request_id, entity_type))
         if placed:
             record_writes(call, call.stats.entities_created, self.name, len(placed))
