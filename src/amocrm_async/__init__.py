@@ -3,6 +3,7 @@
 from . import errors
 from ._auth import Auth, AuthContext, StaticTokenAuth
 from ._client import AmoCRMClient
+from ._clients import AmoCRMClients
 from ._clock import Clock, SystemClock, VirtualClock
 from ._domains import normalize_base_domain
 from ._oauth import (
@@ -27,7 +28,7 @@ from ._one_time_tokens import (
     parse_disposable_token,
     verify_disconnect_signature,
 )
-from ._pagination import Page, PageIterator
+from ._pagination import Page, PageIterator, ReadAhead
 from ._pipeline import APIResponse, RequestOptions, RetryPolicy
 from ._ratelimit import Bucket, MemoryRateLimiter, RateLimiter
 from ._refreshing_auth import RefreshingAuth, TokenRefreshedCallback
@@ -41,6 +42,7 @@ __all__ = [
     "APIResponse",
     "AccountDomain",
     "AmoCRMClient",
+    "AmoCRMClients",
     "AmoCRMError",
     "Auth",
     "AuthContext",
@@ -57,6 +59,7 @@ __all__ = [
     "Page",
     "PageIterator",
     "RateLimiter",
+    "ReadAhead",
     "RefreshingAuth",
     "RequestOptions",
     "RetryPolicy",

@@ -26,6 +26,7 @@ __all__ = [
     "APIError",
     "APITimeoutError",
     "AccountBlockedError",
+    "AccountNotAuthorizedError",
     "AmoCRMError",
     "AuthorizationCallbackError",
     "AuthorizationDeniedError",
@@ -82,6 +83,14 @@ class AmoCRMError(Exception):
 
 class ClientClosedError(AmoCRMError, RuntimeError):
     """A call on a client that was closed (``aclose()``, or its ``http_client`` was closed)."""
+
+
+class AccountNotAuthorizedError(AmoCRMError, LookupError):
+    """The token store holds no pair for this account: it has to be authorised first."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"no token pair stored for account {key!r}; authorize it first")
+        self.key = key
 
 
 class InvalidRequestError(AmoCRMError, ValueError):
