@@ -471,7 +471,7 @@ class IntegrationCore:
             raise IntegrationError(400, str(exc)) from None
         if not self._referer_allowed(callback.base_domain):
             raise IntegrationError(400, "the redirect's referer is not an amoCRM account host")
-        if self.accounts and not self.accounts.match(None, callback.base_domain, None):
+        if self.accounts.hosts and callback.base_domain not in self.accounts.hosts:
             raise IntegrationError(403, "this app does not serve that account")
         client = self.client(callback.base_domain)
         try:
