@@ -77,6 +77,7 @@ def test_resource_names_and_counters_are_unique() -> None:
         *("unsorted", "events", "catalogs", "elements"),
         *("users", "roles"),
         *("pipelines", "loss_reasons", "sources"),
+        *("calls", "short_links", "talks", "website_buttons", "chat_templates"),
     }
     with pytest.raises(ValueError, match="unique"):
         Registry((*RESOURCES, Memos(), Memos()))
