@@ -109,6 +109,23 @@ async def test_create_each_user_form(fake: FakeAmoCRM, api: httpx.AsyncClient) -
         ),
         (user(rights={"tasks": "A"}), {("InvalidType", "rights.tasks")}),
         (
+            user(rights={"leads": {**ENTITY, "view": "M", "export": "A"}}),
+            {
+                ("NotSupportedChoice", "rights.leads.edit"),
+                ("NotSupportedChoice", "rights.leads.export"),
+            },
+        ),
+        (
+            user(
+                rights={
+                    "status_rights": [
+                        {**STAGE, "rights": {"view": "D", "edit": "A", "delete": "D"}}
+                    ]
+                }
+            ),
+            {("NotSupportedChoice", "rights.status_rights.0.rights.edit")},
+        ),
+        (
             user(rights={"status_rights": [{"pipeline_id": "1", "status_id": 142, "rights": {}}]}),
             {
                 ("NotBlank", "rights.status_rights.0.entity_type"),

@@ -6,7 +6,9 @@ adds managers (in groups, some with a seeded role). A user is created with ``nam
 and ``password`` (all required, the email unused) and ``rights`` in one of the user forms:
 ``{"is_free": true}``, ``{"role_id": ...}`` (the role's rights) or the full rights, each with an
 optional ``group_id``. Users cannot be changed (PATCH answers 405). The rights validation here is
-shared with roles: letters per scope (``add`` and stages ``A``/``D``; catalogs ``A``/``L``/``D``).
+shared with roles: letters per scope (``add`` and stages ``A``/``D``; catalogs ``A``/``L``/``D``),
+and no action allowing more than the ones it needs (``edit``, ``export`` need ``view``, ``delete``
+needs both), as amoCRM asks of ``rights[leads]`` and the others.
 """
 
 from __future__ import annotations
@@ -156,9 +158,24 @@ def _actions(actions: Sequence[str], letters: str, *, optional: Sequence[str] = 
             for a in actions
             if a not in value and a not in optional
         )
+        if len(draft.issues) == before:
+            _check_dependencies(draft, path, value)
         return dict(value) if len(draft.issues) == before else _INVALID
 
     return check
+
+
+_RANK = {"A": 0, "L": 1, "G": 2, "M": 3, "D": 4}
+_NEEDS = {"edit": ("view",), "delete": ("view", "edit"), "export": ("view",)}
+
+
+def _check_dependencies(draft: Draft, path: str, rights: Mapping[str, str]) -> None:
+    """An action may not allow more than the actions it needs (edit more than view …)."""
+    for action, needed in _NEEDS.items():
+        if action in rights and any(
+            _RANK[rights[action]] < _RANK[rights[n]] for n in needed if n in rights
+        ):
+            draft.unsupported(f"{path}.{action}")
 
 
 def _items(fields: Mapping[str, Check]) -> Check:
