@@ -102,6 +102,19 @@ async def test_update_sample_round_trip(router: respx.MockRouter, amo: AmoCRMCli
     pipeline = Pipeline(id=3177727, **request)
     await amo.pipelines.update_one(pipeline)
     assert body(route) == {"id": 3177727, **request}
+    assert (pipeline.sort, pipeline.is_archive, pipeline.account_id) == (1000, False, 12345678)
+    assert pipeline.embedded is not None
+    assert [s.id for s in pipeline.embedded.statuses or []] == [32392159, 32392165, 142, 143]
+
+
+async def test_an_update_answer_that_does_not_parse_is_an_unknown_outcome(
+    router: respx.MockRouter, amo: AmoCRMClient
+) -> None:
+    router.patch("/api/v4/leads/pipelines/3").respond(200, json={"id": 3, "sort": "high"})
+    pipeline = Pipeline(id=3, name="x", sort=1)
+    with pytest.raises(errors.OutcomeUnknownError):
+        await amo.pipelines.update_one(pipeline)
+    assert pipeline.sort == 1
 
 
 async def test_status_samples_round_trip(router: respx.MockRouter, amo: AmoCRMClient) -> None:
@@ -260,6 +273,7 @@ async def test_status_writes_end_to_end(fake: FakeAmoCRM, on_fake: AmoCRMClient)
     read.descriptions = [StatusDescription(level="newbie", description="Show it twice")]
     read.name = "Demo call"
     await statuses.update_one(read)
+    assert read.descriptions[0].id == described.descriptions[0].id  # copied from the answer
     again = await statuses.get_one(described.id, with_=["descriptions"])
     assert again.name == "Demo call" and again.descriptions is not None
     assert [d.description for d in again.descriptions] == ["Show it twice"]

@@ -283,18 +283,26 @@ class UpdatableOne(Syncable[E]):
             raise ValueError(f"update_one: the {type(model).__name__} has no id")
         payload = model.to_api()
         check_sendable(payload, f"update_one: the {type(model).__name__}")
-        data = await self._pipeline.request_decoded(
+
+        def decode(response: APIResponse) -> None:
+            self._apply_one(model, response.json())
+
+        await self._pipeline.request_decoded(
             "PATCH",
             self._item_path(model.id),
-            APIResponse.json,
+            decode,
             json=payload,
             options=request_options(options),
             request_ids=[model.request_id or str(model.id)],
         )
+        return model
+
+    def _apply_one(self, model: E, data: Any) -> None:
+        """Copy what the answer of ``update_one`` tells onto the model (hook): ``updated_at``.
+        Raising here reports the update's outcome as unknown."""
         updated_at = data.get("updated_at") if isinstance(data, dict) else None
         if isinstance(updated_at, int) and not isinstance(updated_at, bool):
             model.updated_at = updated_at
-        return model
 
 
 class Updatable(UpdatableOne[E]):

@@ -3,14 +3,14 @@
 Both are unpaged collections: one answer holds every pipeline (or every status of one), and
 neither takes a filter. Both are created in batches and changed and deleted one at a time
 (amoCRM has no batch update or delete of either). Their write answers carry the whole entity,
-so ``add`` fills in what the server decided (a status's ``sort``, a new pipeline's statuses
-with their ids) as the PHP library does.
+so ``add`` and ``update_one`` fill in what the server decided (a status's ``sort``, a new
+pipeline's statuses with their ids) as the PHP library does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from .._service import scoped
 from ..filters import BaseFilter
@@ -19,9 +19,14 @@ from ..models._base import AmoEntity
 from ._entity import Creatable, Deletable, ReadService, UpdatableOne
 from ._writes import Apply, apply_by_request_id
 
-__all__ = ["PipelinesService", "StatusesService"]
+__all__ = ["Backfilled", "PipelinesService", "StatusesService"]
 
 E = TypeVar("E", bound=AmoEntity)
+
+
+def _copy(target: AmoEntity, answer: AmoEntity, names: frozenset[str]) -> None:
+    for name in sorted(names & answer.model_fields_set):
+        setattr(target, name, getattr(answer, name))
 
 
 def backfill(embedded_key: str, names: Iterable[str]) -> Apply[E]:
@@ -40,17 +45,29 @@ def backfill(embedded_key: str, names: Iterable[str]) -> Apply[E]:
         by_id = {m.id: m for m in chunk}
         for answer in parsed:
             target = by_id.get(answer.id)
-            for name in sorted(wanted & answer.model_fields_set) if target is not None else ():
-                setattr(target, name, getattr(answer, name))
+            if target is not None:
+                _copy(target, answer, wanted)
 
     return apply
 
 
+class Backfilled(Creatable[E], UpdatableOne[E]):
+    """Writes whose answers carry the whole entity: ``add`` and ``update_one`` copy the
+    fields ``backfilled`` from them (what the server decided), as the PHP library does."""
+
+    backfilled: ClassVar[frozenset[str]] = frozenset()
+
+    def _apply(self) -> Apply[E]:
+        return backfill(self.embedded_key, self.backfilled)
+
+    def _apply_one(self, model: E, data: Any) -> None:
+        answer = type(model).model_validate(data)
+        super()._apply_one(model, data)
+        _copy(model, answer, self.backfilled)
+
+
 class StatusesService(
-    ReadService[LeadStatus, BaseFilter],
-    Creatable[LeadStatus],
-    UpdatableOne[LeadStatus],
-    Deletable[LeadStatus],
+    ReadService[LeadStatus, BaseFilter], Backfilled[LeadStatus], Deletable[LeadStatus]
 ):
     """The statuses of one pipeline: ``amo.pipelines.statuses(pipeline_id)``.
 
@@ -62,16 +79,11 @@ class StatusesService(
     path = "/api/v4/leads/pipelines/{scope}/statuses"
     paged = False
     with_allowed = frozenset({"descriptions"})
-
-    def _apply(self) -> Apply[LeadStatus]:
-        return backfill(self.embedded_key, ("sort", "color", "descriptions", "pipeline_id"))
+    backfilled = frozenset({"name", "sort", "color", "descriptions", "pipeline_id"})
 
 
 class PipelinesService(
-    ReadService[Pipeline, BaseFilter],
-    Creatable[Pipeline],
-    UpdatableOne[Pipeline],
-    Deletable[Pipeline],
+    ReadService[Pipeline, BaseFilter], Backfilled[Pipeline], Deletable[Pipeline]
 ):
     """Lead pipelines, each with its statuses embedded (at most 50 in an account).
 
@@ -83,7 +95,6 @@ class PipelinesService(
     path = "/api/v4/leads/pipelines"
     paged = False
     statuses = scoped(StatusesService)
-
-    def _apply(self) -> Apply[Pipeline]:
-        fields = ("name", "sort", "is_main", "is_unsorted_on", "is_archive", "account_id")
-        return backfill(self.embedded_key, (*fields, "embedded"))
+    backfilled = frozenset(
+        {"name", "sort", "is_main", "is_unsorted_on", "is_archive", "account_id", "embedded"}
+    )

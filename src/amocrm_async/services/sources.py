@@ -14,16 +14,15 @@ from ..errors import WriteReport
 from ..filters import SourcesFilter
 from ..models import Source
 from ..models.sources import check_one_default
-from ._entity import BatchDeletable, Creatable, Deletable, ReadService, Updatable
-from ._writes import Apply
-from .pipelines import backfill
+from ._entity import BatchDeletable, Deletable, ReadService, Updatable
+from .pipelines import Backfilled
 
 __all__ = ["SourcesService"]
 
 
 class SourcesService(
     ReadService[Source, SourcesFilter],
-    Creatable[Source],
+    Backfilled[Source],
     Updatable[Source],
     Deletable[Source],
     BatchDeletable[Source],
@@ -36,9 +35,7 @@ class SourcesService(
 
     path = "/api/v4/sources"
     paged = False
-
-    def _apply(self) -> Apply[Source]:
-        return backfill(self.embedded_key, ("name", "pipeline_id", "external_id", "default"))
+    backfilled = frozenset({"name", "pipeline_id", "external_id", "default"})
 
     async def _write(
         self,
