@@ -15,6 +15,7 @@ from pydantic import Field
 
 from ._base import AmoModel
 from ._hal import HalLinks
+from .customers import CustomersMode
 from .users import UserGroup
 
 __all__ = [
@@ -22,7 +23,6 @@ __all__ = [
     "AccountEmbedded",
     "AccountWith",
     "AmojoRights",
-    "CustomersMode",
     "DatetimeSettings",
     "EntityName",
     "InvoicesSettings",
@@ -45,16 +45,6 @@ class AccountWith(StrEnum):
     INVOICES_SETTINGS = "invoices_settings"
     IS_API_FILTER_ENABLED = "is_api_filter_enabled"
     DRIVE_URL = "drive_url"
-
-
-class CustomersMode(StrEnum):
-    """``customers_mode``: whether customers are on and how their purchases are planned."""
-
-    UNAVAILABLE = "unavailable"
-    DISABLED = "disabled"
-    PERIODICITY = "periodicity"
-    DYNAMIC = "dynamic"
-    SEGMENTS = "segments"
 
 
 class _ReadOnly(AmoModel):
