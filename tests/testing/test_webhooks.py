@@ -220,23 +220,24 @@ async def test_unsubscribe_stops_deliveries_and_pending_retries(
     fake: FakeAmoCRM, amo: AmoCRMClient
 ) -> None:
     receiver = Receiver(500)
-    fake.deliver_webhooks_to(receiver)
+
+    async def unsubscribes_then_fails(scope: MutableMapping[str, Any], *rest: Any) -> None:
+        assert fake.webhooks.unsubscribe(HOOK)  # meanwhile, the admin removes the webhook
+        await receiver(scope, *rest)
+
+    fake.deliver_webhooks_to(unsubscribes_then_fails)
     await amo.webhooks.subscribe(HOOK, ["add_lead", "update_lead"])
-    lead = await amo.leads.add_one(Lead(name="A"))
-    first_attempt = anyio.Event()
-
-    async def unsubscribe_after_the_first_attempt() -> None:
-        while not receiver.calls:
-            await anyio.lowlevel.checkpoint()
-        await amo.webhooks.unsubscribe(HOOK)
-        first_attempt.set()
-
-    async with anyio.create_task_group() as group:
-        group.start_soon(unsubscribe_after_the_first_attempt)
-        (delivery,) = await fake.webhooks.flush()
-    assert first_attempt.is_set()
+    await amo.leads.add_one(Lead(name="A"))
+    (delivery,) = await fake.webhooks.flush()
     assert (delivery.state, len(delivery.attempts), len(receiver.calls)) == ("cancelled", 1, 1)
-    await amo.leads.update_one(Lead(id=lead.id, name="B"))
+
+    fake.deliver_webhooks_to(receiver)
+    await amo.webhooks.subscribe(HOOK, ["update_lead"])
+    lead = await amo.leads.add_one(Lead(name="B"))
+    await amo.leads.update_one(Lead(id=lead.id, name="C"))
+    await amo.webhooks.unsubscribe(HOOK)  # through the API: the queued delivery is dropped
+    assert fake.webhooks.pending() == 0
+    await amo.leads.update_one(Lead(id=lead.id, name="D"))
     assert fake.webhooks.pending() == 0
     assert await fake.webhooks.flush() == []
     assert len(receiver.calls) == 1
@@ -557,3 +558,69 @@ async def test_widget_and_bot_tokens_verify_with_the_client_secret(
             redirect_uri=integration.redirect_uri,
             now=clock.time(),
         )
+
+
+async def test_customers_and_task_responsible(fake: FakeAmoCRM, api: httpx.AsyncClient) -> None:
+    fake.deliver_webhooks_to(Receiver())
+    fake.webhooks.subscribe(HOOK, ["add_customer", "responsible_task"])
+    users = [user["id"] for user in fake.users()]
+    customers = await api.post("/api/v4/customers", json=[{"name": "Buyer", "next_price": 900}])
+    customer_id = customers.json()["_embedded"]["customers"][0]["id"]
+    tasks = await api.post("/api/v4/tasks", json=[{"text": "Call", "complete_till": 1_767_312_000}])
+    task_id = tasks.json()["_embedded"]["tasks"][0]["id"]
+    moved = await api.patch(f"/api/v4/tasks/{task_id}", json={"responsible_user_id": users[3]})
+    assert moved.status_code == 200
+    added, responsible = await fake.webhooks.flush()
+    assert added.events == ("add_customer",)
+    assert form(added)["customers[add][0][id]"] == str(customer_id)
+    assert form(added)["customers[add][0][next_price]"] == "900"
+    assert responsible.events == ("responsible_task",)
+    body = form(responsible)
+    assert (
+        body["task[responsible][0][id]"],
+        body["task[responsible][0][responsible_user_id]"],
+    ) == (
+        str(task_id),
+        str(users[3]),
+    )
+    assert body["task[responsible][0][old_responsible_user_id]"] == str(users[0])
+
+
+async def test_a_receiver_that_triggers_its_own_webhook_is_stopped(
+    fake: FakeAmoCRM, amo: AmoCRMClient
+) -> None:
+    async def echo(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        while (await receive()).get("more_body"):
+            pass
+        lead_id = int(fake.webhooks.deliveries[-1].form()[0][1])  # leads[add|update][0][id]
+        await amo.leads.update_one(Lead(id=lead_id, name=f"seen {len(fake.webhooks.deliveries)}"))
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    fake.deliver_webhooks_to(echo)
+    await amo.webhooks.subscribe(HOOK, ["add_lead", "update_lead"])
+    await amo.leads.add_one(Lead(name="loop"))
+    with pytest.raises(RuntimeError, match="keep triggering"):
+        await fake.webhooks.flush(max_rounds=5)
+    assert len(fake.webhooks.deliveries) == 5
+
+
+async def test_reset_forgets_subscriptions_queue_and_deliveries(
+    fake: FakeAmoCRM, amo: AmoCRMClient
+) -> None:
+    receiver = Receiver()
+    fake.deliver_webhooks_to(receiver)
+    await amo.webhooks.subscribe(HOOK, ["add_lead"])
+    await amo.leads.add_one(Lead(name="a"))
+    await fake.webhooks.flush()
+    await amo.leads.add_one(Lead(name="b"))
+    fake.reset()
+    assert (fake.webhooks.subscriptions(), fake.webhooks.pending()) == ([], 0)
+    assert fake.webhooks.deliveries == []
+    fake.webhooks.subscribe(HOOK, ["add_lead"])  # the route to the receiver stays
+    async with AmoCRMClient(
+        fake.base_domain, access_token=fake.long_lived_token(), transport=fake.transport
+    ) as again:
+        await again.leads.add_one(Lead(name="c"))
+    await fake.webhooks.flush()
+    assert len(receiver.calls) == 2

@@ -27,6 +27,7 @@ import anyio.abc
 import httpx
 
 from amocrm_async._clock import Clock
+from amocrm_async.models.webhooks import WebhookEvent, check_destination
 from amocrm_async.testing._state import Account, IdAllocator
 from amocrm_async.testing.resources.users import admin_of
 from amocrm_async.testing.resources.webhooks import (
@@ -36,6 +37,7 @@ from amocrm_async.testing.resources.webhooks import (
     subscription_json,
     subscriptions_of,
     take_outgoing,
+    unsubscribe,
 )
 from amocrm_async.webhooks import encode_webhook_form
 
@@ -182,8 +184,6 @@ class WebhookSender:
     ) -> dict[str, Any]:
         """Subscribe without going through HTTP (as an admin would in amoCRM's UI)."""
         codes = [str(code) for code in settings]
-        from amocrm_async.models.webhooks import WebhookEvent, check_destination
-
         check_destination(destination)
         known = {event.value for event in WebhookEvent}
         unknown = [code for code in codes if code not in known]
@@ -201,6 +201,11 @@ class WebhookSender:
                 now=int(self._clock().time()),
             )
             return subscription_json(sub)
+
+    def unsubscribe(self, destination: str, *, account: str | None = None) -> bool:
+        """Remove a subscription without HTTP; what waits for it is dropped. Whether it existed."""
+        with self._lock:
+            return unsubscribe(self._account(account), destination)
 
     def subscriptions(self, account: str | None = None) -> list[dict[str, Any]]:
         """Wire JSON of the account's subscriptions (``disabled`` included)."""

@@ -56,6 +56,7 @@ __all__ = [
     "subscription_json",
     "subscriptions_of",
     "take_outgoing",
+    "unsubscribe",
 ]
 
 MAX_WEBHOOKS = 100
