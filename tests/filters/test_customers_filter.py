@@ -57,6 +57,11 @@ CASES: list[tuple[str, dict[str, object], str]] = [
         {"custom_fields_values": {11: "VIP"}, "query": "+7 999"},
         "filter%5Bcustom_fields_values%5D%5B11%5D%5B0%5D=VIP&query=%2B7%20999&" + TAIL,
     ),
+    (
+        "custom field date value as an aware datetime (unix seconds)",
+        {"custom_fields_values": {12: datetime(2024, 1, 1, tzinfo=UTC)}},
+        "filter%5Bcustom_fields_values%5D%5B12%5D%5B0%5D=1704067200&" + TAIL,
+    ),
     ("order", {"order": Order("updated_at", "desc")}, "order%5Bupdated_at%5D=desc&" + TAIL),
     (
         "everything, in buildFilter() order regardless of argument order",

@@ -28,6 +28,7 @@ from amocrm_async.models import (
     NumericCustomFieldValues,
     SelectCustomFieldValues,
     SelectFieldDefinition,
+    SelectValue,
     TextFieldDefinition,
     UnknownFieldError,
     collection_adapter,
@@ -257,4 +258,33 @@ def test_datetimes_pass_through() -> None:
     lead.set_field("Дата", datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC), definitions=definitions())
     assert lead.to_api()["custom_fields_values"][0]["values"] == [
         {"value": "2024-01-02T03:04:05+00:00"}
+    ]
+
+
+def test_a_phone_kind_by_enum_id_and_a_plain_list_of_definitions() -> None:
+    """``enum_id`` names a multitext kind by its option id; definitions may be any iterable."""
+    listed = list(definitions())
+    contact = Contact(name="Ann")
+    contact.set_field("PHONE", "+79990001122", enum_id=2, definitions=listed)
+    assert contact.to_api()["custom_fields_values"] == [
+        {
+            "field_id": 10,
+            "field_code": "PHONE",
+            "values": [{"value": "+79990001122", "enum_id": None, "enum_code": "MOB"}],
+        }
+    ]
+    assert contact.field("Тариф", definitions=listed) is None
+    assert definitions()[0].code == "PHONE" and definitions()[-1].name == "Дата"
+
+
+def test_a_definition_without_id_or_code_cannot_build_a_value() -> None:
+    with pytest.raises(ValueError, match="'Draft' has neither id nor code"):
+        TextFieldDefinition(name="Draft").values_of("x")
+
+
+def test_a_ready_value_item_is_taken_as_it_is() -> None:
+    lead = Lead(name="x")
+    lead.set_field(20, SelectValue(value="Pro", enum_id=8), definitions=definitions())
+    assert lead.to_api()["custom_fields_values"] == [
+        {"field_id": 20, "values": [{"value": "Pro", "enum_id": 8, "enum_code": None}]}
     ]

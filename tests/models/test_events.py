@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from pydantic import ValidationError
+
 from amocrm_async.models import (
     CustomFieldChange,
     Event,
@@ -14,6 +17,7 @@ from amocrm_async.models import (
     NoteValue,
     ResponsibleUserChange,
     SaleChange,
+    StatusValue,
 )
 
 STATUS_CHANGED: dict[str, Any] = {
@@ -81,3 +85,27 @@ def test_event_type_info() -> None:
     info = EventTypeInfo.model_validate({"key": "lead_added", "type": 1, "lang": "Новая сделка"})
     assert (info.key, info.type, info.lang) == ("lead_added", 1, "Новая сделка")
     assert EventType("lead_added") is EventType.LEAD_ADDED
+
+
+def test_a_known_key_whose_fields_do_not_fit_stays_a_dict() -> None:
+    raw = [{"lead_status": {"id": "not a number", "pipeline_id": 1}}]
+    event = Event.model_validate({"id": "x", "type": "lead_status_changed", "value_after": raw})
+    assert event.value_after == raw
+
+
+def test_a_single_object_and_bare_values_are_read_as_lists_of_items() -> None:
+    """amoCRM sends a list; an object or a bare value is taken as a list of one item."""
+    one = Event.model_validate(
+        {"id": "x", "type": "lead_status_changed", "value_after": {"lead_status": {"id": 142}}}
+    )
+    assert [type(item) for item in one.value_after] == [LeadStatusChange]
+    bare = Event.model_validate({"id": "y", "type": "future_event", "value_before": [5, "x"]})
+    assert bare.value_before == [{"value": 5}, {"value": "x"}]
+    with pytest.raises(ValidationError, match="value_after"):
+        Event.model_validate({"id": "z", "type": "lead_added", "value_after": "text"})
+
+
+def test_typed_changes_given_in_python_are_kept_as_they_are() -> None:
+    change = LeadStatusChange(lead_status=StatusValue(id=142, pipeline_id=7))
+    event = Event(id="x", type="lead_status_changed", value_after=[change])
+    assert event.value_after[0] is change

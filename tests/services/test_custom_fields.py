@@ -114,6 +114,16 @@ async def test_groups_wire(router: respx.MockRouter, amo: AmoCRMClient) -> None:
     assert deleted.call_count == 1
     with pytest.raises(ValueError, match="group id"):
         await groups.get_one("")
+    assert [g.id async for g in groups.iterate()] == ["companies_1"]
+    with pytest.raises(ValueError, match="at least one group"):
+        await groups.add([])
+    with pytest.raises(ValueError, match="has no id"):
+        await groups.update_one(CustomFieldGroup(name="No id"))
+    calls = len(router.calls)
+    router.post(groups.path).respond(200, json={"_embedded": {"custom_field_groups": []}})
+    with pytest.raises(errors.OutcomeUnknownError):
+        await groups.add([CustomFieldGroup(name="A"), CustomFieldGroup(name="B")])
+    assert len(router.calls) == calls + 1
 
 
 # ----------------------------------------------------------------------------------------------

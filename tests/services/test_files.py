@@ -99,3 +99,12 @@ async def test_subscriptions_end_to_end(fake: FakeAmoCRM, on_fake: AmoCRMClient)
     assert {s.subscriber_id for s in found} == {user, fake.users()[0]["id"]}
     assert {s.type for s in found} == {SubscriberType.USER}
     assert len(await on_fake.leads.subscriptions(999).get()) == 0
+
+
+async def test_an_add_answer_without_the_files_list_is_outcome_unknown(
+    router: respx.MockRouter, amo: AmoCRMClient
+) -> None:
+    router.put("/api/v4/leads/5/files").respond(200, json={"_embedded": {}})
+    with pytest.raises(errors.OutcomeUnknownError) as caught:
+        await amo.leads.files(5).add([UUID])
+    assert caught.value.request_ids == [UUID]

@@ -10,6 +10,7 @@ import respx
 from amocrm_async import AmoCRMClient
 from amocrm_async.filters import LinksFilter
 from amocrm_async.models import EntityLink
+from amocrm_async.testing import FakeAmoCRM
 
 pytestmark = pytest.mark.anyio
 
@@ -63,6 +64,8 @@ async def test_bad_input_fails_before_sending(router: respx.MockRouter, amo: Amo
         LinksFilter(entity_ids=[])
     with pytest.raises(ValueError, match="positive id"):
         LinksFilter(entity_ids=[1], to_entity_id=0)
+    with pytest.raises(ValueError, match="at least one link"):
+        await amo.leads.links.unlink([])
     assert not router.calls
 
 
@@ -75,4 +78,30 @@ def test_links_filter_matches_php() -> None:
     assert query == (
         "filter%5Bto_entity_id%5D=9&filter%5Bto_entity_type%5D=contacts"
         "&filter%5Bto_catalog_id%5D=3&filter%5Bentity_id%5D%5B0%5D=5&filter%5Bentity_id%5D%5B1%5D=6"
+    )
+
+
+async def test_link_many_read_them_page_by_page_and_unlink_on_the_fake(
+    fake: FakeAmoCRM, on_fake: AmoCRMClient
+) -> None:
+    seeded = fake.seed(leads=2, contacts=3)
+    leads, contacts = seeded.leads, seeded.contacts
+    links = [
+        EntityLink(entity_id=lead, to_entity_id=contact, to_entity_type="contacts")
+        for lead in leads
+        for contact in contacts
+    ]
+    linked = await on_fake.leads.links.link(links)
+    assert {(x.entity_id, x.to_entity_id) for x in linked} >= {
+        (x.entity_id, x.to_entity_id) for x in links
+    }
+    wanted = LinksFilter(entity_ids=leads, to_entity_type="contacts")
+    found = [(x.entity_id, x.to_entity_id) async for x in on_fake.leads.links.iterate(wanted)]
+    assert sorted(found) == sorted((x.entity_id, x.to_entity_id) for x in links)
+    first = await on_fake.leads.links.get(LinksFilter(entity_ids=[leads[0]]))
+    assert {x.to_entity_id for x in first if x.to_entity_type == "contacts"} == set(contacts)
+    await on_fake.leads.links.unlink(links[:3])
+    after = [x async for x in on_fake.leads.links.iterate(wanted)]
+    assert sorted((x.entity_id, x.to_entity_id) for x in after) == sorted(
+        (x.entity_id, x.to_entity_id) for x in links[3:]
     )

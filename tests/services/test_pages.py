@@ -108,3 +108,29 @@ async def test_a_compressed_body_under_the_cap_is_decoded(
         200, content=body, headers={"Content-Encoding": "gzip", "Content-Type": "application/json"}
     )
     assert [lead.id for lead in await amo.leads.get()] == [7]
+
+
+async def test_a_page_other_than_the_one_asked_for_is_malformed(
+    router: respx.MockRouter, amo: AmoCRMClient
+) -> None:
+    """A server (or proxy) answering page 1 to a request for page 2 would repeat items
+    forever; it is retried like any malformed page, then raised."""
+    route = router.get("/api/v4/leads").respond(200, json=page([1], 1, more=True))
+    with pytest.raises(errors.ResponseDecodeError):
+        await amo.leads.get(page=2)
+    assert route.call_count == 4
+
+
+async def test_a_page_count_past_this_page_means_there_is_a_next_one(
+    router: respx.MockRouter, amo: AmoCRMClient
+) -> None:
+    """Lists with ``_page_count`` (links, unsorted …) may send no ``next`` link."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        number = int(request.url.params["page"])
+        body = {**page([number], number, more=False), "_page_count": 2, "_total_items": 2}
+        return httpx.Response(200, json=body)
+
+    route = router.get("/api/v4/leads").mock(side_effect=answer)
+    assert [lead.id async for lead in amo.leads.iterate()] == [1, 2]
+    assert [call.request.url.params["page"] for call in route.calls] == ["1", "2"]

@@ -299,3 +299,27 @@ async def test_invalid_entries_come_back_as_a_batch_report(on_fake: AmoCRMClient
         await on_fake.unsorted.add_forms([form(0), bad])
     paths = {issue.path for failure in caught.value.failed for issue in failure.issues}
     assert {"metadata.form_name", "metadata.form_page"} <= paths
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"_embedded": {"unsorted": []}},
+        {"_embedded": {}},
+        {"_embedded": {"unsorted": [{"request_id": "x"}]}},
+        {"_embedded": {"unsorted": [{"uid": 5}]}},
+    ],
+    ids=["fewer entries", "no list", "no uid", "uid not a string"],
+)
+async def test_an_answer_that_does_not_map_back_is_outcome_unknown(
+    router: respx.MockRouter, amo: AmoCRMClient, answer: dict[str, Any]
+) -> None:
+    """The entry was stored (2xx) but cannot be matched to the one sent: nothing is copied,
+    and the caller learns that the write may have happened."""
+    router.post(f"{PATH}/forms").respond(200, json=answer)
+    entry = form(1)
+    with pytest.raises(errors.BatchError) as caught:
+        await amo.unsorted.add_forms([entry])
+    assert caught.value.unknown == [entry]
+    assert isinstance(caught.value.errors[0], errors.OutcomeUnknownError)
+    assert entry.uid is None

@@ -22,7 +22,12 @@ from amocrm_async.models import (
     Tag,
     TextCustomFieldValues,
 )
-from amocrm_async.services._writes import MAX_CHUNKS_IN_FLIGHT, new_request_id
+from amocrm_async.services._writes import (
+    MAX_CHUNKS_IN_FLIGHT,
+    _interrupt,
+    check_sendable,
+    new_request_id,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -221,6 +226,76 @@ def test_a_non_finite_price_is_refused_when_set() -> None:
         lead.price = float("inf")
 
 
+def nested(depth: int) -> list[Any]:
+    payload: list[Any] = []
+    for _ in range(depth):
+        payload = [payload]
+    return payload
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({"params": {"x": [1.5, float("nan")]}}, r"params\.x\.1: nan is not a JSON number"),
+        ({"params": {"tags": {1, 2}}}, r"params\.tags: set is not JSON"),
+        ({"params": nested(100_000)}, "nested too deeply"),
+        ({(1, 2): "a tuple key"}, "keys must be str"),
+    ],
+    ids=["nan", "set", "too deep", "tuple key"],
+)
+def test_check_sendable_names_what_json_cannot_carry(payload: Any, message: str) -> None:
+    """The last resort before a request: a hook's payload that JSON cannot carry fails here,
+    naming the path where it can (for a key JSON refuses, with json's own words)."""
+    with pytest.raises(ValueError, match=rf"the note cannot be sent: .*{message}"):
+        check_sendable(payload, "the note")
+    check_sendable({"params": {"x": [1.5, None, True, "ok"]}}, "the note")
+
+
+async def test_an_unexpected_error_of_a_chunk_is_reported_and_stops_the_batch(
+    router: respx.MockRouter, amo: AmoCRMClient
+) -> None:
+    """Not an SDK error (a bug in a transport, say): the batch stops, the chunk is unknown
+    (it may have left), the rest is not sent, and the error says what it was."""
+    route = router.post("/api/v4/leads").mock(side_effect=RuntimeError("transport bug"))
+    models = leads(3)
+    with pytest.raises(errors.BatchError) as info:
+        await amo.leads.add(models, chunk_size=2)
+    error = info.value
+    assert (error.written, error.unknown, error.not_sent) == ([], models[:2], models[2:])
+    [cause] = error.errors
+    assert type(cause) is errors.AmoCRMError
+    assert str(cause) == "POST /api/v4/leads failed unexpectedly: RuntimeError"
+    assert isinstance(cause.__cause__, RuntimeError)
+    assert route.call_count == 1
+
+
+@pytest.mark.parametrize("anyio_backend", ["trio"])
+async def test_ctrl_c_in_a_chunk_is_raised_as_itself_and_keeps_the_books(
+    router: respx.MockRouter, amo: AmoCRMClient
+) -> None:
+    """trio delivers Ctrl-C to whichever task runs, so it reaches the batch's task group in an
+    exception group; the caller sees the ``KeyboardInterrupt`` itself, the report its chunk."""
+
+    def interrupt(request: httpx.Request) -> httpx.Response:
+        raise KeyboardInterrupt
+
+    router.post("/api/v4/leads").mock(side_effect=interrupt)
+    report: WriteReport[Lead] = WriteReport()
+    models = leads(2)
+    with pytest.raises(KeyboardInterrupt):
+        await amo.leads.add(models, report=report)
+    assert report.cancelled
+    assert report.unknown == models
+
+
+def test_only_a_group_of_interrupts_is_unwrapped() -> None:
+    """What the batch re-raises when its task group fails with a BaseException."""
+    ctrl_c = KeyboardInterrupt()
+    assert _interrupt(BaseExceptionGroup("", [BaseExceptionGroup("", [ctrl_c])])) is ctrl_c
+    assert _interrupt(BaseExceptionGroup("", [ctrl_c, GeneratorExit()])) is None
+    assert _interrupt(ctrl_c) is None
+
+
 UNDECODABLE = {
     "not JSON": b"<html>oops</html>",
     "invalid UTF-8": b'{"_embedded": {"leads": [{"id": 1, "request_id": "\xff"}]}}',
@@ -230,7 +305,9 @@ UNDECODABLE = {
 }
 
 
-@pytest.mark.parametrize("answer", UNDECODABLE.values(), ids=UNDECODABLE.keys())
+@pytest.mark.parametrize(
+    "answer", [*UNDECODABLE.values(), b"[]"], ids=[*UNDECODABLE, "a list, not an object"]
+)
 async def test_a_stored_chunk_whose_answer_cannot_be_read_is_unknown(
     router: respx.MockRouter, amo: AmoCRMClient, answer: bytes
 ) -> None:

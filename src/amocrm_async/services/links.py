@@ -26,8 +26,7 @@ class EntityLinksService(Service):
 
     def _targets(self) -> Linkable[Any]:
         parent = self.parent
-        if not isinstance(parent, Linkable):
-            raise TypeError(f"{type(self).__name__} hangs off a service with links")
+        assert isinstance(parent, Linkable)  # only CrmEntityService declares `links`
         return parent
 
     def _query(self, filter: LinksFilter) -> ListQuery:
