@@ -13,9 +13,14 @@ from __future__ import annotations
 from .filters import SortOrder
 from .models import (
     BirthdayRemind,
+    CallDirection,
     CallStatus,
     CatalogElementWith,
     CatalogType,
+    ChatTemplateAttachmentType,
+    ChatTemplateButtonType,
+    ChatTemplateReviewStatus,
+    ChatTemplateType,
     ChatTemplateWith,
     CompanyWith,
     ContactWith,
@@ -48,14 +53,20 @@ from .models import (
     UnsortedCategory,
     UserWith,
     VatType,
+    WabaCategory,
     WebsiteButtonWith,
 )
 
 __all__ = [
     "BirthdayRemind",
+    "CallDirection",
     "CallStatus",
     "CatalogElementWith",
     "CatalogType",
+    "ChatTemplateAttachmentType",
+    "ChatTemplateButtonType",
+    "ChatTemplateReviewStatus",
+    "ChatTemplateType",
     "ChatTemplateWith",
     "CompanyWith",
     "ContactWith",
@@ -89,5 +100,6 @@ __all__ = [
     "UnsortedCategory",
     "UserWith",
     "VatType",
+    "WabaCategory",
     "WebsiteButtonWith",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import amocrm_async.enums
+from amocrm_async import models
 from amocrm_async.models import (
     ChatTemplate,
     ChatTemplateAttachmentType,
@@ -64,3 +66,16 @@ def test_unknown_values_are_kept_as_text() -> None:
         "x",
     )
     assert ChatTemplate(id=1).reviews == []
+
+
+def test_the_new_enums_are_listed_in_amocrm_async_enums() -> None:
+    for name in (
+        "CallDirection",
+        "ChatTemplateAttachmentType",
+        "ChatTemplateButtonType",
+        "ChatTemplateReviewStatus",
+        "ChatTemplateType",
+        "WabaCategory",
+    ):
+        assert getattr(amocrm_async.enums, name) is getattr(models, name)
+        assert name in amocrm_async.enums.__all__

@@ -13,7 +13,7 @@ from typing import Any, Unpack
 from .._pipeline import APIResponse
 from .._service import CallOptions, entity_id, request_options
 from ..filters import ChatTemplatesFilter
-from ..models import ChatTemplate, ChatTemplateReview
+from ..models import ChatTemplate, ChatTemplateReview, ChatTemplateWith, with_values
 from ._entity import BatchDeletable, CrudService, Deletable
 from ._keyed import embedded_models
 from ._writes import Apply, apply_by_request_id
@@ -38,7 +38,7 @@ class ChatTemplatesService(
 
     path = "/api/v4/chats/templates"
     embedded_key = _KEY
-    with_allowed = frozenset({"reviews"})
+    with_allowed = with_values(ChatTemplateWith)
 
     def _apply(self) -> Apply[ChatTemplate]:
         return _apply_templates

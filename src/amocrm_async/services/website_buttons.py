@@ -13,7 +13,13 @@ from typing import Any, Unpack
 from .._pipeline import APIResponse
 from .._service import CallOptions, entity_id, request_options
 from ..filters import BaseFilter
-from ..models import WebsiteButton, WebsiteButtonCreated, WebsiteButtonCreateRequest
+from ..models import (
+    WebsiteButton,
+    WebsiteButtonCreated,
+    WebsiteButtonCreateRequest,
+    WebsiteButtonWith,
+    with_values,
+)
 from ._entity import ReadService
 from ._writes import check_sendable
 
@@ -31,7 +37,7 @@ class WebsiteButtonsService(ReadService[WebsiteButton, BaseFilter]):
     """Website buttons: read, page, create, add trusted sites or rename, add an online chat."""
 
     path = "/api/v4/website_buttons"
-    with_allowed = frozenset({"scripts", "deleted"})
+    with_allowed = with_values(WebsiteButtonWith)
 
     async def create_async(
         self, request: WebsiteButtonCreateRequest, **options: Unpack[CallOptions]
