@@ -448,11 +448,9 @@ class Pipelines(EntityResource):
         return list(by_level.values())
 
     def _with_descriptions(self, call: Call) -> bool:
-        return "descriptions" in self.parse_status_with(call)
-
-    def parse_status_with(self, call: Call) -> frozenset[str]:
+        """``with=descriptions`` (the only ``with=`` of statuses)."""
         raw = call.req.query.get("with")
-        return frozenset(str(raw).split(",")) & {"descriptions"} if raw else frozenset()
+        return isinstance(raw, str) and "descriptions" in raw.split(",")
 
     def _pipeline(self, call: Call, pipeline_id: str) -> Pipeline | None:
         return self.store(call.account).get(int(pipeline_id))
