@@ -426,3 +426,115 @@ class ServiceContract:
         assert {k: v for k, v in again.items() if k not in changed} == {
             k: v for k, v in before.items() if k not in changed
         }
+
+
+# ------------------------------------------------------------------------------------------
+# Lists that are not int-keyed entity services
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """A list read that is no :class:`EntityService` (events, an entity's files, subscriptions,
+    mass links, field groups): where it is, what an item looks like, how to call it."""
+
+    locate: Callable[[AmoCRMClient], Any]
+    """The service, from a client (``lambda amo: amo.leads.files(5)``)."""
+    path: str
+    embedded_key: str
+    item: Callable[[int], dict[str, Any]]
+    """An item as amoCRM lists it; ``i`` makes it distinct."""
+    key: Callable[[dict[str, Any]], Any]
+    """What identifies a parsed item's JSON, to compare reads with what was answered."""
+    arguments: Callable[[], dict[str, Any]] = dict
+    """Keyword arguments ``get``/``iterate`` need (a filter …)."""
+    query: tuple[tuple[str, str], ...] = ()
+    """The query those arguments produce, before paging."""
+    paged: bool = True
+    max_limit: int = 250
+    """The largest page, which is also what ``get`` asks for by default."""
+    get_one: Callable[[dict[str, Any]], str] | None = None
+    """For lists read one by one with a string key: the key of an item."""
+
+
+class ListContract:
+    """Wire format, 204 → empty, paging and ``get_one`` of a :class:`ListSpec`."""
+
+    spec: ClassVar[ListSpec]
+
+    pytestmark = pytest.mark.anyio
+
+    def answer(self, start: int, count: int, page: int, *, more: bool) -> dict[str, Any]:
+        spec = self.spec
+        links: dict[str, Any] = {"self": {"href": f"{BASE}{spec.path}?page={page}"}}
+        if more:
+            links["next"] = {"href": f"{BASE}{spec.path}?page={page + 1}"}
+        items = [spec.item(i) for i in range(start, start + count)]
+        return {"_page": page, "_links": links, "_embedded": {spec.embedded_key: items}}
+
+    def expected(self, start: int, count: int) -> list[Any]:
+        return [self.spec.key(self.spec.item(i)) for i in range(start, start + count)]
+
+    def keys(self, items: Any) -> list[Any]:
+        return [self.spec.key(item.model_dump(mode="json", by_alias=True)) for item in items]
+
+    async def test_get_wire_and_items(self, router: respx.MockRouter, amo: AmoCRMClient) -> None:
+        spec, service = self.spec, self.spec.locate(amo)
+        route = router.get(spec.path).respond(200, json=self.answer(0, 2, 1, more=False))
+        page = await service.get(**spec.arguments())
+        paging = [("limit", str(spec.max_limit)), ("page", "1")] if spec.paged else []
+        assert route.calls.last.request.url.params.multi_items() == [*spec.query, *paging]
+        assert self.keys(page) == self.expected(0, 2)
+        assert not page.has_next
+
+    async def test_204_is_an_empty_list(self, router: respx.MockRouter, amo: AmoCRMClient) -> None:
+        spec, service = self.spec, self.spec.locate(amo)
+        router.get(spec.path).respond(204)
+        page = await service.get(**spec.arguments())
+        assert (len(page), page.has_next) == (0, False)
+        assert [item async for item in service.iterate(**spec.arguments())] == []
+
+    async def test_iterate_follows_the_pages(
+        self, router: respx.MockRouter, amo: AmoCRMClient
+    ) -> None:
+        spec, service = self.spec, self.spec.locate(amo)
+        if not spec.paged:
+            router.get(spec.path).respond(200, json=self.answer(0, 3, 1, more=False))
+            found = [item async for item in service.iterate(**spec.arguments())]
+            assert self.keys(found) == self.expected(0, 3)
+            return
+        pages = {"1": self.answer(0, 2, 1, more=True), "2": self.answer(2, 1, 2, more=False)}
+        route = router.get(spec.path).mock(
+            side_effect=lambda request: httpx.Response(200, json=pages[request.url.params["page"]])
+        )
+        found = [item async for item in service.iterate(**spec.arguments())]
+        assert self.keys(found) == self.expected(0, 3)
+        assert route.call_count == 2
+
+    async def test_page_size_is_checked_before_sending(
+        self, router: respx.MockRouter, amo: AmoCRMClient
+    ) -> None:
+        spec, service = self.spec, self.spec.locate(amo)
+        if "limit" not in inspect.signature(service.get).parameters:
+            assert not spec.paged or spec.max_limit == 250  # the reader's default page
+            return
+        with pytest.raises(ValueError, match="limit"):
+            await service.get(limit=spec.max_limit + 1, **spec.arguments())
+        assert not router.calls
+
+    async def test_get_one_by_key_and_missing(
+        self, router: respx.MockRouter, amo: AmoCRMClient
+    ) -> None:
+        spec, service = self.spec, self.spec.locate(amo)
+        if spec.get_one is None:
+            assert not hasattr(service, "get_one")
+            return
+        item = spec.item(7)
+        key = spec.get_one(item)
+        router.get(f"{spec.path}/{key}").respond(200, json=item)
+        assert self.keys([await service.get_one(key)]) == [spec.key(item)]
+        router.get(f"{spec.path}/missing").respond(204)
+        with pytest.raises(errors.NotFoundError):
+            await service.get_one("missing")
+        with pytest.raises(ValueError):
+            await service.get_one("")
