@@ -15,15 +15,18 @@ import pytest
 
 from amocrm_async import (
     AmoCRMClient,
+    MemoryTokenStore,
+    OAuthConfig,
     VirtualClock,
     parse_bot_disposable_token,
     parse_disposable_token,
+    parse_oauth_callback,
 )
 from amocrm_async.errors import DisposableTokenSignatureError
 from amocrm_async.models import CommonNote, CommonNoteParams, Company, Contact, Lead, Task
-from amocrm_async.testing import FakeAmoCRM
+from amocrm_async.testing import FakeAmoCRM, WebhookDelivery
 from amocrm_async.testing._asgi import ThreadedServer
-from amocrm_async.testing._webhook_delivery import DEFAULT_RETRY_SCHEDULE, WebhookDelivery
+from amocrm_async.testing._webhook_delivery import DEFAULT_RETRY_SCHEDULE
 
 pytestmark = pytest.mark.anyio
 
@@ -464,9 +467,7 @@ async def test_over_loopback_http_to_a_served_receiver() -> None:
 # ----------------------------------------------------------------------------------------------
 
 
-async def test_authorize_redirects_with_code_state_and_referer(
-    fake: FakeAmoCRM, anon: httpx.AsyncClient
-) -> None:
+async def test_authorize_redirects_with_code_state_and_referer(fake: FakeAmoCRM) -> None:
     integration = fake.register_integration("https://app.example/oauth/callback")
     url = fake.authorize(integration, state="st-1")
     parts = urlsplit(url)
@@ -477,17 +478,16 @@ async def test_authorize_redirects_with_code_state_and_referer(
         "acme.amocrm.ru",
         integration.client_id,
     )
-    exchanged = await anon.post(
-        "/oauth2/access_token",
-        json={
-            "client_id": integration.client_id,
-            "client_secret": integration.client_secret,
-            "grant_type": "authorization_code",
-            "code": query["code"],
-            "redirect_uri": integration.redirect_uri,
-        },
-    )
-    assert exchanged.status_code == 200
+    callback = parse_oauth_callback(
+        query, expected_state="st-1", client_id=integration.client_id
+    )  # what the SDK checks on the redirect back
+    config = OAuthConfig(integration.client_id, integration.client_secret, integration.redirect_uri)
+    async with AmoCRMClient(
+        callback.base_domain, oauth=config, token_store=MemoryTokenStore(), transport=fake.transport
+    ) as amo:
+        await amo.authorize(callback.code)
+        assert len(await amo.webhooks.get()) == 0  # an API call with the new pair
+    assert fake.stats.tokens_issued == 1
     denied = parse_qs(urlsplit(fake.authorize(integration, state="s", deny=True)).query)
     assert (denied["error"], denied["state"]) == (["access_denied"], ["s"])
     assert "code" not in denied

@@ -22,6 +22,7 @@ from amocrm_async.testing._ratelimit import RateLimitSettings
 from amocrm_async.testing._registry import SeedResult
 from amocrm_async.testing._stats import FakeStats, RequestRecord
 from amocrm_async.testing._transport import FakeTransport
+from amocrm_async.testing._webhook_delivery import WebhookAttempt, WebhookDelivery, WebhookSender
 
 LATENCY = FaultKind.LATENCY
 STATUS = FaultKind.STATUS
@@ -63,5 +64,8 @@ __all__ = [
     "RequestRecord",
     "SeedResult",
     "VirtualClock",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSender",
     "serve",
 ]
