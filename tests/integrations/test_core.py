@@ -185,3 +185,11 @@ def test_integrations_need_their_extra(monkeypatch: pytest.MonkeyPatch, module: 
     monkeypatch.delitem(sys.modules, f"amocrm_async.integrations.{module}", raising=False)
     with pytest.raises(ImportError, match=rf"pip install 'amocrm-async\[{module}\]'"):
         importlib.import_module(f"amocrm_async.integrations.{module}")
+
+
+def test_repr_shows_no_secret(fake: FakeAmoCRM, registered: Integration) -> None:
+    core = make_core(fake, registered, accounts=["acme.amocrm.ru", 7], cookie_secret="cookie-x")
+    text = repr(core)
+    assert "acme.amocrm.ru" in text and registered.client_id in text
+    for secret in (registered.client_secret, WEBHOOK_SECRET, "cookie-x"):
+        assert secret not in text

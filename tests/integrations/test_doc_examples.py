@@ -1,4 +1,5 @@
-"""The README's FastAPI example and docs/fastapi.md's run as written, against the fake amoCRM."""
+"""The README's FastAPI example and the examples of docs/fastapi.md and docs/aiohttp.md run as
+written, against the fake amoCRM."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ import httpx
 import pytest
 
 from amocrm_async import VirtualClock
+from amocrm_async.models import Lead
 from amocrm_async.testing import FakeAmoCRM, Integration
 from amocrm_async.webhooks import LeadData, LeadEvent, WebhookAccount, encode_webhook_form
 
-from .conftest import ORIGIN, REDIRECT_URI, WEBHOOK_SECRET
+from .conftest import ORIGIN, REDIRECT_URI, WEBHOOK_SECRET, bot_token, widget_token
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.anyio
@@ -102,3 +104,29 @@ async def test_fastapi_doc_example_end_to_end(
         await amo.drain()
         assert (await http.get(f"/leads/{lead.id}")).json() == {"name": "Won!"}
     assert amo.failures == 0
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_aiohttp_doc_example_end_to_end(
+    fake: FakeAmoCRM, registered: Integration, clock: VirtualClock, tmp_path: Path
+) -> None:
+    from aiohttp import DummyCookieJar
+    from aiohttp.test_utils import TestClient, TestServer
+
+    source = example("docs/aiohttp.md").replace("web.run_app(app)\n", "")
+    source = source.replace('"https://bot.example.com/amocrm/oauth/callback"', "REDIRECT_URI")
+    source = source.replace('"/var/lib/mybot/tokens"', "TOKENS")
+    ns = run(source, fake, registered, clock, tmp_path)
+    amo = ns["amo"]
+    async with TestClient(TestServer(ns["app"]), cookie_jar=DummyCookieJar()) as http:
+        await amo.client().authorize(fake.issue_authorization_code(registered))
+        [lead] = await amo.client().leads.add([Lead(name="Bot deal")])
+        token = widget_token(registered, clock, fake)
+        async with http.post("/widget", headers={"X-Auth-Token": token}) as reply:
+            assert reply.status == 200
+            assert (await reply.json())["user"] == 7
+        async with http.post("/widget", headers={"X-Auth-Token": token}) as replayed:
+            assert replayed.status == 401
+        body = {"token": bot_token(registered, clock, fake, entity_id=lead.id)}
+        async with http.post("/salesbot", json=body) as reply:
+            assert (reply.status, await reply.json()) == (200, {"lead": "Bot deal"})

@@ -472,3 +472,22 @@ async def test_bot_request_is_verified_and_accepted_once(
         assert refused.status == 401
     assert (await app.request("POST", "/bot", content="{nope")).status == 400
     assert len(fake.requests) == before + 1
+
+
+async def test_callback_with_a_repeated_state_is_refused(
+    app: Driver, fake: FakeAmoCRM, registered: Integration
+) -> None:
+    state, cookie, _ = await start_login(app)
+    query = urlencode(
+        [
+            ("code", fake.issue_authorization_code(registered)),
+            ("state", state),
+            ("state", "attacker"),
+            ("referer", fake.base_domain),
+        ]
+    )
+    reply = await app.request(
+        "GET", f"/amocrm/oauth/callback?{query}", headers=cookie_header(cookie)
+    )
+    assert reply.status == 400
+    assert requests_to_fake(fake) == []

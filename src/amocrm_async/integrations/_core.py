@@ -302,6 +302,13 @@ class IntegrationCore:
         self.failures = 0
         """How many background handler calls raised (each is logged)."""
 
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(client_id={self.oauth.client_id!r}, prefix={self.prefix!r}, "
+            f"accounts={sorted(self.accounts.hosts)!r}+{sorted(self.accounts.ids)!r}, "
+            f"clients={sorted(self._clients)!r})"
+        )
+
     # ------------------------------------------------------------------ lifecycle and clients
 
     def event_handler(self, handler: EventHandler) -> EventHandler:
@@ -451,10 +458,11 @@ class IntegrationCore:
         return host in self.allowed_hosts or (":" not in host and is_account_host(host))
 
     async def complete_login(
-        self, query: Mapping[str, Any], cookie: str | None
+        self, query: str | Mapping[str, Any], cookie: str | None
     ) -> tuple[AmoCRMClient, OAuthCallback]:
         """Check the redirect back from amoCRM and store the first token pair.
 
+        ``query`` is the raw query string (so a repeated ``state`` is caught) or a mapping.
         In order: the cookie's signature and age, ``state`` (constant time), ``error``,
         ``client_id``, ``code``, and the ``referer`` host — all before the code and the
         client secret go anywhere. Each refusal is IntegrationError(400/403).
@@ -462,7 +470,7 @@ class IntegrationCore:
         expected = self.read_state(cookie)
         try:
             callback = parse_oauth_callback(
-                dict(query),
+                query if isinstance(query, str) else dict(query),
                 expected_state=expected,
                 client_id=self.oauth.client_id,
                 allow_any_host=True,

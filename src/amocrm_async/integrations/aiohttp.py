@@ -160,7 +160,7 @@ class AmoCRMIntegration(IntegrationCore):
         response: web.StreamResponse
         try:
             _, callback = await self.complete_login(
-                request.query, request.cookies.get(STATE_COOKIE)
+                request.query_string, request.cookies.get(STATE_COOKIE)
             )
         except IntegrationError as exc:
             response = _refusal(exc)

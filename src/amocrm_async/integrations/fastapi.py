@@ -129,7 +129,7 @@ class AmoCRMIntegration(IntegrationCore):
     async def _callback(self, request: Request) -> Response:
         try:
             _, callback = await self.complete_login(
-                request.query_params, request.cookies.get(STATE_COOKIE)
+                request.url.query, request.cookies.get(STATE_COOKIE)
             )
         except IntegrationError as exc:
             response: Response = JSONResponse({"detail": exc.detail}, status_code=exc.status)
