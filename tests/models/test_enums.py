@@ -99,6 +99,19 @@ def test_every_enum_of_the_entity_modules_is_in_amocrm_async_enums() -> None:
         assert not missing, f"{module.__name__}: {sorted(missing)} not in amocrm_async.enums"
 
 
+def test_every_public_enum_of_models_and_filters_is_listed() -> None:
+    """One place to find them all: an enum added to a model module is added there too."""
+    public = {
+        name
+        for package in (models, filters)
+        for name in dir(package)
+        if not name.startswith("_")
+        and isinstance(getattr(package, name), type)
+        and issubclass(getattr(package, name), Enum)
+    }
+    assert public - set(amocrm_async.enums.__all__) == set()
+
+
 def test_amocrm_async_enums_re_exports_the_same_classes() -> None:
     for name in amocrm_async.enums.__all__:
         value = getattr(amocrm_async.enums, name)
