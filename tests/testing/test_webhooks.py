@@ -624,3 +624,31 @@ async def test_reset_forgets_subscriptions_queue_and_deliveries(
         await again.leads.add_one(Lead(name="c"))
     await fake.webhooks.flush()
     assert len(receiver.calls) == 2
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_served_fake_sends_on_the_flush_control_route() -> None:
+    fake = FakeAmoCRM()
+    receiver = Receiver()
+    server = ThreadedServer(receiver, "127.0.0.1", 0)
+    await anyio.to_thread.run_sync(server.start)
+    try:
+        async with fake.serving() as base_url, httpx.AsyncClient(base_url=base_url) as control:
+            token = (await control.post("/_fake/token", json={})).json()["access_token"]
+            auth = {"Authorization": f"Bearer {token}"}
+            destination = f"{server.base_url}/hook"
+            subscribed = await control.post(
+                PATH, json={"destination": destination, "settings": ["add_lead"]}, headers=auth
+            )
+            assert subscribed.status_code == 200
+            await control.post("/api/v4/leads", json=[{"name": "Out of process"}], headers=auth)
+            flushed = (await control.post("/_fake/webhooks/flush")).json()
+            listed = (await control.get("/_fake/webhooks")).json()
+    finally:
+        await anyio.to_thread.run_sync(server.stop)
+    assert [(d["destination"], d["events"], d["state"]) for d in flushed] == [
+        (destination, ["add_lead"], "delivered")
+    ]
+    assert [a["status"] for a in flushed[0]["attempts"]] == [200]
+    assert listed == flushed
+    assert receiver.calls[0][2]["leads[add][0][name]"] == ["Out of process"]

@@ -671,6 +671,11 @@ class FakeAmoCRM:
                 f"{self._seed}:{self._sequence}".encode(), usedforsecurity=False
             ).hexdigest()
         req = Request(method, url, headers, body, request_id)
+        if (req.method, req.path) == ("POST", "/_fake/webhooks/flush"):
+            sent = await self.webhooks.flush()  # async: it posts, so not under the lock
+            response = json_response(200, [d.as_json() for d in sent], PLAIN_JSON)
+            response.set_header("X-Request-Id", request_id)
+            return response
         if req.path == "/_fake" or req.path.startswith("/_fake/"):
             with self._lock:
                 response = self._control(req)
@@ -1176,6 +1181,9 @@ _CONTROL_ROUTES: dict[tuple[str, str], ControlAction] = {
     ("GET", ""): lambda fake, body, account: fake._describe(),
     ("GET", "stats"): lambda fake, body, account: fake.stats.as_dict(),
     ("GET", "requests"): lambda fake, body, account: fake._request_log(),
+    ("GET", "webhooks"): lambda fake, body, account: [
+        d.as_json() for d in fake.webhooks.deliveries
+    ],
     ("POST", "reset"): lambda fake, body, account: fake.reset(),
     ("POST", "reset_stats"): lambda fake, body, account: fake.reset_stats(),
     ("POST", "unblock"): lambda fake, body, account: fake.unblock(account),

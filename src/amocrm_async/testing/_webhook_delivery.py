@@ -105,6 +105,22 @@ class WebhookDelivery:
         """The body decoded into its ``(key, value)`` pairs."""
         return parse_qsl(self.body.decode("utf-8"), keep_blank_values=True)
 
+    def as_json(self) -> dict[str, Any]:
+        """The record as ``GET /_fake/webhooks`` shows it."""
+        return {
+            "id": self.id,
+            "webhook_id": self.webhook_id,
+            "destination": self.destination,
+            "account": self.account,
+            "events": list(self.events),
+            "state": self.state,
+            "body": self.body.decode("ascii"),
+            "attempts": [
+                {"number": a.number, "at": a.at, "status": a.status, "error": a.error}
+                for a in self.attempts
+            ],
+        }
+
 
 def _is_loopback(host: str | None) -> bool:
     if not host:
