@@ -15,7 +15,7 @@ from email.utils import formatdate
 from typing import Any, Literal
 
 from amocrm_async._clock import Clock, SystemClock
-from amocrm_async.testing._asgi import FakeASGIApp, ThreadedServer
+from amocrm_async.testing._asgi import ASGIApp, FakeASGIApp, ThreadedServer
 from amocrm_async.testing._call import Call
 from amocrm_async.testing._faults import (
     ConnectFault,
@@ -56,7 +56,7 @@ from amocrm_async.testing._registry import Registry, SeedResult
 from amocrm_async.testing._state import Account
 from amocrm_async.testing._stats import FakeStats, RequestRecord
 from amocrm_async.testing._transport import FakeTransport
-from amocrm_async.testing._webhook_delivery import ASGIApp, WebhookSender
+from amocrm_async.testing._webhook_delivery import WebhookSender
 from amocrm_async.testing.resources import RESOURCES
 from amocrm_async.testing.resources.drive import drive_host
 from amocrm_async.testing.resources.pipelines import pipelines_of

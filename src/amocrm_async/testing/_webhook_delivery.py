@@ -16,7 +16,7 @@ retries included, also what the receiver's own writes queue) or let it run in th
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -28,11 +28,13 @@ import httpx
 
 from amocrm_async._clock import Clock
 from amocrm_async.models.webhooks import WebhookEvent, check_destination
+from amocrm_async.testing._asgi import ASGIApp
 from amocrm_async.testing._state import Account, IdAllocator
 from amocrm_async.testing.resources.users import admin_of
 from amocrm_async.testing.resources.webhooks import (
     Outgoing,
     Subscription,
+    queued,
     subscribe,
     subscription_json,
     subscriptions_of,
@@ -47,11 +49,6 @@ __all__ = [
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookSender",
-]
-
-ASGIApp = Callable[
-    [MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
-    Awaitable[None],
 ]
 
 DEFAULT_RETRY_SCHEDULE: tuple[float, ...] = (300.0, 900.0, 1800.0, 3600.0)
@@ -240,7 +237,7 @@ class WebhookSender:
     def pending(self) -> int:
         """Deliveries queued and not taken yet."""
         with self._lock:
-            return sum(len(a.stores["webhook_outbox"]) for a in self._accounts())
+            return sum(queued(account) for account in self._accounts())
 
     def clear(self) -> None:
         """Forget what was sent (routes stay)."""

@@ -52,6 +52,7 @@ __all__ = [
     "Outgoing",
     "Subscription",
     "Webhooks",
+    "queued",
     "subscribe",
     "subscription_json",
     "subscriptions_of",
@@ -61,8 +62,8 @@ __all__ = [
 
 MAX_WEBHOOKS = 100
 """Subscriptions per account (protocol.md §7)."""
-CODES = frozenset(event.value for event in WebhookEvent)
-OUTBOX = "webhook_outbox"
+_CODES = frozenset(event.value for event in WebhookEvent)
+_OUTBOX = "webhook_outbox"
 
 
 @dataclass(slots=True, eq=False)
@@ -114,7 +115,7 @@ def subscriptions_of(account: Account) -> dict[int, Subscription]:
 
 
 def _outbox(account: Account) -> dict[int, Outgoing]:
-    return cast("dict[int, Outgoing]", account.stores[OUTBOX])
+    return cast("dict[int, Outgoing]", account.stores[_OUTBOX])
 
 
 def subscription_json(sub: Subscription) -> dict[str, Any]:
@@ -173,6 +174,11 @@ def unsubscribe(account: Account, destination: str) -> bool:
     return True
 
 
+def queued(account: Account) -> int:
+    """Deliveries waiting in the account's queue."""
+    return len(_outbox(account))
+
+
 def take_outgoing(account: Account) -> list[Outgoing]:
     """Pop every queued delivery of the account, oldest first."""
     outbox = _outbox(account)
@@ -198,7 +204,7 @@ class _Family:
     """``type`` of a contact-like item (``contact`` / ``company``)."""
 
 
-FAMILIES: Mapping[str, _Family] = {
+_FAMILIES: Mapping[str, _Family] = {
     "leads": _Family("lead", "leads", 2),
     "contacts": _Family("contact", "contacts", 1, "contact"),
     "companies": _Family("company", "contacts", 3, "company"),
@@ -258,7 +264,7 @@ def _entity_item(
     before: Mapping[str, Any] | None,
     action: str,
 ) -> dict[str, Any]:
-    family, data = FAMILIES[entity_type], entity.data
+    family, data = _FAMILIES[entity_type], entity.data
     item: dict[str, Any] = {"id": entity.id}
     if action == "delete":
         if entity_type == "leads":
@@ -269,8 +275,8 @@ def _entity_item(
     if entity_type == "tasks":
         item.update(
             element_id=data.get("entity_id"),
-            element_type=FAMILIES[data["entity_type"]].element_type
-            if data.get("entity_type") in FAMILIES
+            element_type=_FAMILIES[data["entity_type"]].element_type
+            if data.get("entity_type") in _FAMILIES
             else None,
             task_type=data.get("task_type_id"),
             text=data.get("text"),
@@ -309,7 +315,7 @@ def _entity_item(
 def _entity_events(
     account: Account, entity_type: str, entity: Entity, before: Mapping[str, Any] | None
 ) -> list[tuple[str, str, str, dict[str, Any]]]:
-    family = FAMILIES[entity_type]
+    family = _FAMILIES[entity_type]
     data = entity.data
 
     def changed(key: str) -> bool:
@@ -328,7 +334,7 @@ def _entity_events(
     return [
         (f"{action}_{family.singular}", family.top, action, item)
         for action in actions
-        if f"{action}_{family.singular}" in CODES
+        if f"{action}_{family.singular}" in _CODES
         for item in [_entity_item(account, entity_type, entity, before, action)]
     ]
 
@@ -337,7 +343,7 @@ def _note_events(
     account: Account, note: Entity, before: Mapping[str, Any] | None
 ) -> list[tuple[str, str, str, dict[str, Any]]]:
     parent = str((note.hidden or {}).get("parent"))
-    family = FAMILIES.get(parent)
+    family = _FAMILIES.get(parent)
     if before is not None or family is None:
         return []
     data = note.data
@@ -390,7 +396,7 @@ _Renderer = Callable[
     [Account, str, Entity, "Mapping[str, Any] | None"], list[tuple[str, str, str, dict[str, Any]]]
 ]
 _RENDERERS: dict[str, _Renderer] = {
-    **{name: _entity_events for name in FAMILIES},
+    **{name: _entity_events for name in _FAMILIES},
     "notes": lambda account, _, entity, before: _note_events(account, entity, before),
     "unsorted": lambda account, _, entity, before: _unsorted_events(account, entity, before),
 }
@@ -420,7 +426,7 @@ class Webhooks(Resource):
     name = "webhooks"
     path = "/api/v4/webhooks"
     id_bases = {"webhooks": 3_000_001, "webhook_deliveries": 1}
-    stores = ("webhooks", OUTBOX)
+    stores = ("webhooks", _OUTBOX)
 
     def setup(self, account: Account, ids: IdAllocator) -> None:
         account.observers.append(partial(self.observe, account))
@@ -465,7 +471,7 @@ class Webhooks(Resource):
             issues.extend(
                 not_supported(f"settings.{i}")
                 for i, code in enumerate(settings)
-                if code not in CODES
+                if code not in _CODES
             )
         sort = body.get("sort")
         if sort is not None and not is_int(sort):
