@@ -46,7 +46,7 @@ TOKEN_KEY = "bench-account"
 
 
 async def export_worker(
-    base_url: str, redis_url: str, prefix: str, rate: float, low: int, high: int
+    base_url: str, redis_url: str, prefix: str, rate: float, low: int, high: int, pages: int
 ) -> dict[str, Any]:
     """Export the leads created within [low, high] with a limiter shared through Redis."""
     ids: list[int] = []
@@ -62,7 +62,7 @@ async def export_worker(
     ):
         window = LeadsFilter(created_at=Range(from_=low, to=high))
         await wait_for_go()
-        async with amo.leads.iterate(window, limit=250, concurrency=1) as leads:
+        async with amo.leads.iterate(window, limit=250, concurrency=pages) as leads:
             async for lead in leads:
                 assert lead.id is not None
                 ids.append(lead.id)
@@ -107,9 +107,9 @@ async def wait_for_go() -> None:
 def worker_main(argv: list[str]) -> None:
     kind, *args = argv
     if kind == "export":
-        base_url, redis_url, prefix, rate, low, high = args
+        base_url, redis_url, prefix, rate, low, high, pages = args
         result = anyio.run(
-            export_worker, base_url, redis_url, prefix, float(rate), int(low), int(high)
+            export_worker, base_url, redis_url, prefix, float(rate), int(low), int(high), int(pages)
         )
     else:
         base_url, redis_url, prefix, rate, client_id = args
@@ -231,6 +231,7 @@ def main() -> int:
     parser.add_argument("-n", "--count", type=int, help="leads to export (default 40,000)")
     parser.add_argument("--workers", type=int, default=4, help="export processes")
     parser.add_argument("--refreshers", type=int, default=8, help="refresh processes")
+    parser.add_argument("--concurrency", type=int, default=1, help="pages in flight per worker")
     parser.add_argument("--rate", type=float, default=7.0, help="R, req/s enforced by the fake")
     parser.add_argument("--latency", type=float, default=0.2, help="L, seconds per request")
     parser.add_argument(
@@ -238,7 +239,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     count = args.count or (10_000 if args.quick else 40_000)
-    scenario = Scenario(args.rate, args.latency, count, concurrency=1)
+    scenario = Scenario(args.rate, args.latency, count, args.concurrency)
     prefix = f"amocrm-bench:{uuid.uuid4().hex}:"
     src = Path(__file__).resolve().parents[1] / "src"
     env = {
@@ -256,7 +257,8 @@ def main() -> int:
             # 1. export
             fake.control("reset_stats")
             runs = [
-                ["export", fake.base_url, args.redis, prefix, str(args.rate), str(a), str(b)]
+                ["export", fake.base_url, args.redis, prefix, str(args.rate)]
+                + [str(a), str(b), str(args.concurrency)]
                 for a, b in windows(low, high, args.workers)
             ]
             results, elapsed = run_workers(runs, {**env, TOKEN_VARIABLE: token}, workdir)

@@ -342,3 +342,39 @@ async def test_needs_asyncio(anyio_backend: str) -> None:
     limiter = RedisRateLimiter("redis://127.0.0.1:6379/0")
     with pytest.raises(RuntimeError, match="asyncio event loop"):
         await limiter.acquire(BUCKETS, account="acme.amocrm.ru")
+
+
+async def test_a_given_client_decoding_replies_works_and_stays_open(
+    redis_url: str, prefix: str
+) -> None:
+    client = redis.asyncio.Redis.from_url(redis_url, decode_responses=True)
+    try:
+        async with RedisRateLimiter(client, prefix=prefix) as limiter:
+            slow = [Bucket("acme.amocrm.ru|cid", 2.0)]
+            assert await limiter.acquire(slow, account="acme.amocrm.ru") == 0.0
+            with pytest.raises(RateLimitTimeoutError):  # a reservation, refused and given back
+                await limiter.acquire(slow, account="acme.amocrm.ru", max_wait=0.0)
+            await limiter.cool_down("acme.amocrm.ru", 0.5)
+            assert float(await client.get(f"{prefix}{{acme.amocrm.ru}}:cooldown") or 0) > 0
+        assert await client.ping()
+    finally:
+        await client.aclose()
+
+
+async def test_a_full_window_holds_the_next_request(
+    limiter: RedisRateLimiter, redis_url: str, prefix: str
+) -> None:
+    """Late wakers that sent together: the next waits until the oldest of them is a window back."""
+    bucket = Bucket("acme.amocrm.ru|cid", 50.0)  # 50 sends per 50 intervals (1 s)
+    sent = f"{prefix}{{acme.amocrm.ru}}:sent:{bucket.key}"
+    client = redis.asyncio.Redis.from_url(redis_url, decode_responses=True)
+    try:
+        seconds, micros = await client.time()
+        now = seconds * 1_000_000 + micros
+        await client.zadd(sent, {f"late-{n}": now - 950_000 + n for n in range(50)})
+        waited = await limiter.acquire([bucket], account="acme.amocrm.ru")
+        assert 0.0 < waited <= 0.06  # the oldest of the fifty is 0.95 s back: ~0.05 s to go
+        assert await client.zcard(sent) == 50  # only the last window is kept
+        assert await client.zscore(sent, "late-0") is None
+    finally:
+        await client.aclose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import secrets
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -23,10 +24,11 @@ logger = logging.getLogger("amocrm_async.redis")
 OnUnavailable = Literal["local", "fail"]
 
 # Times are integer microseconds of the Redis server's clock (TIME), so hosts whose clocks
-# disagree still space their requests on one time line. Each bucket is a hash: t = GCRA
-# theoretical arrival time, s = when the last request was let out. KEYS[1] is the account's
-# cool-down (until when), KEYS[2..] the buckets; ARGV[1] the mode, then interval and burst per
-# bucket, then (mode "release") the arrival times a cancelled reservation had set.
+# disagree still space their requests on one time line. Per bucket: a hash whose field t is the
+# GCRA theoretical arrival time, and a sorted set of the last `count` requests let out (score =
+# when). KEYS[1] is the account's cool-down (until when), then the n hashes, then the n sets.
+# ARGV: mode, a nonce (unique per acquire), then interval, burst and count per bucket, then
+# (mode "release") the arrival times a cancelled reservation had set.
 # Replies: {0} go now; {1, wait} cool-down, wait and ask again; {2, wait, tat...} sleep, then
 # "confirm"; {3, wait} a priority slot: sleep, then "check" the cool-down.
 _SCRIPT = """
@@ -34,10 +36,10 @@ pcall(redis.replicate_commands)
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local mode = ARGV[1]
-local n = #KEYS - 1
+local n = (#KEYS - 1) / 2
 local function fmt(x) return string.format('%.0f', x) end
 if mode == 'cool' then
-  local span = tonumber(ARGV[2])
+  local span = tonumber(ARGV[3])
   local current = tonumber(redis.call('GET', KEYS[1]) or '0')
   if now + span > current then
     redis.call('SET', KEYS[1], fmt(now + span), 'PX', math.floor(span / 1000) + 1000)
@@ -47,35 +49,47 @@ end
 local left = tonumber(redis.call('GET', KEYS[1]) or '0') - now
 if left > 0 then return {1, left} end
 if mode == 'check' then return {0} end
-local interval, burst = {}, {}
+local interval, burst, count = {}, {}, {}
 for i = 1, n do
-  interval[i] = tonumber(ARGV[2 * i])
-  burst[i] = tonumber(ARGV[2 * i + 1])
+  interval[i] = tonumber(ARGV[3 * i])
+  burst[i] = tonumber(ARGV[3 * i + 1])
+  count[i] = tonumber(ARGV[3 * i + 2])
 end
-local function field(i, name)
-  return tonumber(redis.call('HGET', KEYS[i + 1], name) or '')
+local function tat_of(i)
+  return tonumber(redis.call('HGET', KEYS[1 + i], 't') or '')
 end
 local function lag()
+  -- the count-th previous request must be count intervals back: a request woken late is
+  -- never followed by enough on-time ones to overfill a window, and lateness does not add up
   local most = 0
   for i = 1, n do
-    local sent = field(i, 's')
-    if burst[i] == 1 and sent then most = math.max(most, sent + interval[i] - now) end
+    if burst[i] == 1 then
+      local back = count[i] - 1
+      local oldest = redis.call('ZREVRANGE', KEYS[1 + n + i], back, back, 'WITHSCORES')
+      if oldest[2] then
+        most = math.max(most, tonumber(oldest[2]) + count[i] * interval[i] - now)
+      end
+    end
   end
   return most
 end
-local function expire(i, until_)
-  redis.call('PEXPIRE', KEYS[i + 1], math.ceil((until_ - now) / 1000) + 1000)
-end
 local function mark_sent(at)
   for i = 1, n do
-    redis.call('HSET', KEYS[i + 1], 's', fmt(at))
-    expire(i, math.max(at, field(i, 't') or 0) + interval[i])
+    local sent = KEYS[1 + n + i]
+    redis.call('ZADD', sent, fmt(at), fmt(at) .. ':' .. ARGV[2])
+    redis.call('ZREMRANGEBYRANK', sent, 0, -(count[i] + 1))
+    redis.call('PEXPIRE', sent, math.ceil(count[i] * interval[i] / 1000) + 1000)
   end
+end
+local function set_tat(i, value)
+  redis.call('HSET', KEYS[1 + i], 't', fmt(value))
+  redis.call('PEXPIRE', KEYS[1 + i], math.ceil((value - now) / 1000) + 1000)
 end
 if mode == 'release' then
   for i = 1, n do
-    if redis.call('HGET', KEYS[i + 1], 't') == ARGV[2 * n + 1 + i] then
-      redis.call('HSET', KEYS[i + 1], 't', fmt(tonumber(ARGV[2 * n + 1 + i]) - interval[i]))
+    local reserved = ARGV[3 * n + 2 + i]
+    if redis.call('HGET', KEYS[1 + i], 't') == reserved then
+      set_tat(i, tonumber(reserved) - interval[i])
     end
   end
   return {0}
@@ -89,14 +103,13 @@ end
 local slot = now
 local tat = {}
 for i = 1, n do
-  tat[i] = math.max(field(i, 't') or now, now)
+  tat[i] = math.max(tat_of(i) or now, now)
   if mode == 'reserve' then slot = math.max(slot, tat[i] - (burst[i] - 1) * interval[i]) end
 end
 local reply = {2, slot - now}
 for i = 1, n do
   local next_tat = math.max(tat[i], slot) + interval[i]
-  redis.call('HSET', KEYS[i + 1], 't', fmt(next_tat))
-  expire(i, next_tat)
+  set_tat(i, next_tat)
   reply[i + 2] = fmt(next_tat)
 end
 if mode == 'priority' then
@@ -131,9 +144,13 @@ class RedisRateLimiter:
     passed as ``AmoCRMClient(..., rate_limiter=limiter)`` in each process. It keeps the same two
     buckets as :class:`~amocrm_async.MemoryRateLimiter` — per integration and account (7/s) and
     per account (50/s) — and the same account-wide cool-down after a 429, keyed by account
-    under ``prefix``. Every acquire is one Lua script run on the Redis server (GCRA, with the
-    server's ``TIME``), so the decision is atomic and independent of each host's clock; sleeping
-    happens here, on ``clock``. One account's keys share a hash tag (Redis Cluster works).
+    under ``prefix``. Every decision is one Lua script run on the Redis server (GCRA, with the
+    server's ``TIME``), so it is atomic and independent of each host's clock; sleeping happens
+    here, on ``clock``. A process that wakes late for its slot does not push everyone after it
+    back (that would lose throughput with every late wake across many processes); instead the
+    script holds a request while the ``ceil(rate)``-th request before it is less than
+    ``ceil(rate)`` intervals back, so a window never fills beyond the rate however the lateness
+    falls. One account's keys share a hash tag (Redis Cluster works).
 
     If Redis does not answer (connection refused or lost, timeout), ``on_unavailable`` decides:
 
@@ -220,7 +237,7 @@ class RedisRateLimiter:
         if self._down_until is not None and self.clock.monotonic() < self._down_until:
             return
         try:
-            await self._run(self._cooldown_key(account), (), "cool", str(round(seconds * 1e6)))
+            await self._run(self._cooldown_key(account), (), "cool", "", str(round(seconds * 1e6)))
         except UNAVAILABLE as exc:
             self._went_down(exc, ())
         else:
@@ -236,7 +253,10 @@ class RedisRateLimiter:
     ) -> float:
         keys = self._bucket_keys(buckets, account)
         cooldown_key = self._cooldown_key(account)
-        spec = [str(x) for b in buckets for x in (max(1, round(1e6 / b.rate)), b.burst)]
+        spec = [secrets.token_hex(8)]
+        for bucket in buckets:
+            interval = max(1, round(1e6 / bucket.rate))
+            spec += [str(interval), str(bucket.burst), str(max(1, math.ceil(bucket.rate)))]
         start_mode = "priority" if priority else "reserve"
         mode = start_mode
         waited = 0.0
@@ -318,8 +338,10 @@ class RedisRateLimiter:
         return f"{self.prefix}{hash_tag(account)}:cooldown"
 
     def _bucket_keys(self, buckets: Sequence[Bucket], account: str) -> list[str]:
-        tag = hash_tag(account)
-        return [f"{self.prefix}{tag}:bucket:{b.key}" for b in buckets]
+        base = f"{self.prefix}{hash_tag(account)}"
+        return [f"{base}:bucket:{b.key}" for b in buckets] + [
+            f"{base}:sent:{b.key}" for b in buckets
+        ]
 
     async def aclose(self) -> None:
         """Close the Redis client if this limiter created it from a URL."""
