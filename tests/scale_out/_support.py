@@ -7,6 +7,7 @@ does not answer fails them.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -172,9 +173,10 @@ class TokenStoreContract:
         assert await store.load("acct") is None
 
     async def test_one_refresh_for_many_clients_against_the_fake(
-        self, make_store: StoreFactory
+        self, make_store: StoreFactory, caplog: pytest.LogCaptureFixture
     ) -> None:
         """Eight clients, each with its own store object (as eight processes would be)."""
+        caplog.set_level(logging.DEBUG)
         fake = FakeAmoCRM()
         integration = fake.register_integration()
         config = OAuthConfig(
@@ -206,6 +208,13 @@ class TokenStoreContract:
         assert fake.stats.token_refreshes == 1
         assert fake.stats.rejected_refreshes == 0
         assert versions == [2] * 8
+        final = await seeder.load(fake.base_domain)
+        assert final is not None
+        secrets = [issued.access_token, issued.refresh_token, config.client_secret]
+        secrets += [final.token.access_token, final.token.refresh_token]
+        logged = "\n".join(record.getMessage() for record in caplog.records)
+        assert "refreshed the token pair" in logged
+        assert not [secret for secret in secrets if secret in logged]
 
     async def test_no_secret_in_repr_or_errors(
         self, make_store: StoreFactory, unreachable_store: StoreFactory
