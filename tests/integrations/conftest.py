@@ -111,6 +111,12 @@ class Reply:
 
 class Driver(Protocol):
     amo: IntegrationCore
+    asgi: Any
+    """The ASGI app (FastAPI), for the fake to post webhooks to in-process; None for aiohttp."""
+
+    def url(self, path: str) -> str:
+        """The absolute URL of ``path`` (a loopback server's for aiohttp)."""
+        ...
 
     async def request(
         self,
@@ -148,6 +154,10 @@ def core_options(
 class _HttpxDriver:
     amo: IntegrationCore
     http: httpx.AsyncClient
+    asgi: Any
+
+    def url(self, path: str) -> str:
+        return ORIGIN + path
 
     async def request(self, method: str, path: str, **kwargs: Any) -> Reply:
         response = await self.http.request(method, path, **kwargs)
@@ -164,6 +174,10 @@ class _HttpxDriver:
 class _AiohttpDriver:
     amo: IntegrationCore
     client: Any
+    asgi: Any = None
+
+    def url(self, path: str) -> str:
+        return str(self.client.make_url(path))
 
     async def request(
         self, method: str, path: str, *, content: bytes | str | None = None, **kwargs: Any
@@ -205,7 +219,7 @@ async def _fastapi(options: dict[str, Any]) -> AsyncIterator[Driver]:
 
     transport = httpx.ASGITransport(app=app)
     async with amo.lifespan(app), httpx.AsyncClient(transport=transport, base_url=ORIGIN) as http:
-        yield _HttpxDriver(amo, http)
+        yield _HttpxDriver(amo, http, app)
 
 
 async def _aiohttp(options: dict[str, Any]) -> AsyncIterator[Driver]:
