@@ -10,7 +10,10 @@ from pathlib import Path
 import anyio
 import pytest
 
-from amocrm_async.models import CommonNote
+from amocrm_async import AmoCRMClient, VirtualClock
+from amocrm_async.models import CommonNote, Lead
+from amocrm_async.testing import FakeAmoCRM
+from amocrm_async.testing._webhook_delivery import DEFAULT_RETRY_SCHEDULE
 
 from ._load import load_example
 
@@ -47,3 +50,33 @@ def test_the_script_runs_as_documented(capsys: pytest.CaptureFixture[str]) -> No
     out = capsys.readouterr().out
     assert "2 webhooks delivered, lead tagged ['webhook']" in out
     assert "a replayed token got 401" in out
+
+
+async def test_a_webhook_to_a_wrong_secret_is_refused_and_retried(tmp_path: Path) -> None:
+    fake = FakeAmoCRM(clock=VirtualClock())
+    integration = fake.register_integration("https://app.example/amocrm/oauth/callback")
+    settings = example.Settings(
+        client_id=integration.client_id,
+        client_secret=integration.client_secret,
+        redirect_uri=integration.redirect_uri,
+        webhook_secret="the-right-secret-0123456789",
+        account=fake.base_domain,
+        public_url="https://app.example",
+        token_dir=str(tmp_path),
+        client_options={"transport": fake.transport},
+    )
+    app = example.create_app(settings)
+    fake.deliver_webhooks_to(app)
+    fake.webhooks.subscribe("https://app.example/amocrm/webhook/a-guessed-secret-xyz", ["add_lead"])
+    async with (
+        app.state.amo.lifespan(app),
+        AmoCRMClient(
+            fake.base_domain, access_token=fake.long_lived_token(), transport=fake.transport
+        ) as user,
+    ):
+        await user.leads.add_one(Lead(name="x"))
+        (delivery,) = await fake.webhooks.flush()
+        await app.state.amo.drain()
+    assert delivery.state == "failed"
+    assert [a.status for a in delivery.attempts] == [403] * (len(DEFAULT_RETRY_SCHEDULE) + 1)
+    assert [r.method for r in fake.requests if r.path.startswith("/api/v4/leads")] == ["POST"]
