@@ -27,6 +27,7 @@ from typing import Any
 
 try:
     from aiohttp import web
+    from aiohttp.typedefs import Middleware
 except ImportError as exc:  # pragma: no cover - exercised without the extra installed
     raise ImportError(
         "amocrm_async.integrations.aiohttp needs aiohttp: pip install 'amocrm-async[aiohttp]'"
@@ -138,6 +139,23 @@ class AmoCRMIntegration(IntegrationCore):
             return await handler(request)
 
         return guarded
+
+    def widget_middleware(self, *, prefix: str) -> Middleware:
+        """A middleware requiring a valid, unused widget token on every path under ``prefix``
+        (``request[WIDGET_TOKEN]`` for the handler); CORS preflights (``OPTIONS``) pass."""
+        if not prefix.startswith("/"):
+            raise ValueError("prefix must start with '/'")
+
+        @web.middleware
+        async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+            if request.method != "OPTIONS" and request.path.startswith(prefix):
+                try:
+                    request[WIDGET_TOKEN] = await self.widget_token(request)
+                except IntegrationError as exc:
+                    return _refusal(exc)
+            return await handler(request)
+
+        return middleware
 
     async def _login(self, request: web.Request) -> web.StreamResponse:
         mode = request.query.get("mode")
