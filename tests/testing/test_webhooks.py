@@ -442,9 +442,9 @@ async def test_background_sending_while_a_block_runs(fake: FakeAmoCRM, amo: AmoC
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
 async def test_over_loopback_http_to_a_served_receiver() -> None:
-    fake = FakeAmoCRM()
+    clock = VirtualClock()  # the retry waits on the fake's clock, not on the sockets
+    fake = FakeAmoCRM(clock=clock)
     receiver = Receiver(500)
-    fake.webhooks.retry_schedule = (0.05,)
     server = ThreadedServer(receiver, "127.0.0.1", 0)
     await anyio.to_thread.run_sync(server.start)
     try:
@@ -458,6 +458,7 @@ async def test_over_loopback_http_to_a_served_receiver() -> None:
     finally:
         await anyio.to_thread.run_sync(server.stop)
     assert [a.status for a in delivery.attempts] == [500, 200]
+    assert delivery.attempts[1].at - delivery.attempts[0].at == DEFAULT_RETRY_SCHEDULE[0]
     assert [call[0] for call in receiver.calls] == ["/hooks/amo", "/hooks/amo"]
     assert receiver.calls[1][2]["leads[add][0][id]"] == [str(lead.id)]
 
