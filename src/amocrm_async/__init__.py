@@ -28,10 +28,11 @@ from ._one_time_tokens import (
     parse_disposable_token,
     verify_disconnect_signature,
 )
-from ._pagination import Page, PageIterator, ReadAhead
+from ._pagination import IterationProgress, Page, PageIterator, ReadAhead
 from ._pipeline import APIResponse, RequestOptions, RetryPolicy
 from ._ratelimit import Bucket, MemoryRateLimiter, RateLimiter
 from ._refreshing_auth import RefreshingAuth, TokenRefreshedCallback
+from ._sync import ChangesCursor, ChangesIterator, Deletion
 from ._token_store import FileTokenStore, MemoryTokenStore, StoredToken, TokenStore
 from ._tokens import OAuthToken
 from ._version import __version__
@@ -48,9 +49,13 @@ __all__ = [
     "AuthContext",
     "BotDisposableToken",
     "Bucket",
+    "ChangesCursor",
+    "ChangesIterator",
     "Clock",
+    "Deletion",
     "DisposableToken",
     "FileTokenStore",
+    "IterationProgress",
     "MemoryRateLimiter",
     "MemoryTokenStore",
     "OAuthCallback",

@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import anyio
@@ -20,7 +20,15 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 
 from .errors import AmoCRMError
 
-__all__ = ["Page", "PageIterator", "PageResult", "ReadAhead", "next_page_number"]
+__all__ = [
+    "IterationProgress",
+    "Page",
+    "PageIterator",
+    "PageResult",
+    "ReadAhead",
+    "RequestMeter",
+    "next_page_number",
+]
 
 M = TypeVar("M")
 
@@ -145,6 +153,56 @@ class ReadAhead:
         return pages, min(pages, math.ceil(slots) + 1)
 
 
+class RequestMeter(Protocol):
+    """Running totals of requests sent and 429s received (the pipeline's account state)."""
+
+    requests: int
+    rate_limited: int
+
+
+class IterationProgress:
+    """How far an iteration has got, for a progress bar of the application's own.
+
+    ``pages`` fetched and ``items`` handed to the loop so far, ``total`` when the endpoint tells
+    the size of the list (``_total_items``; leads and contacts do not), and the ``requests`` sent
+    and ``rate_limited`` (429) answers received since the iteration started. Requests and 429s
+    are the account's: calls made on the same client meanwhile are counted too. Without a meter
+    every page counts as one request.
+    """
+
+    def __init__(self, meter: RequestMeter | None = None) -> None:
+        self.pages = 0
+        self.items = 0
+        self.total: int | None = None
+        self._meter = meter
+        self._base = (meter.requests, meter.rate_limited) if meter is not None else (0, 0)
+
+    @property
+    def requests(self) -> int:
+        if self._meter is None:
+            return self.pages
+        return self._meter.requests - self._base[0]
+
+    @property
+    def rate_limited(self) -> int:
+        if self._meter is None:
+            return 0
+        return self._meter.rate_limited - self._base[1]
+
+    def page(self, total: int | None) -> None:
+        """Count one page received (and the list's size, when it came with one)."""
+        self.pages += 1
+        if total is not None:
+            self.total = total
+
+    def __repr__(self) -> str:
+        total = "" if self.total is None else f"/{self.total}"
+        return (
+            f"IterationProgress(pages={self.pages}, items={self.items}{total}, "
+            f"requests={self.requests}, rate_limited={self.rate_limited})"
+        )
+
+
 class PageIterator(AsyncIterator[M]):
     """Async iterator over every item of a list, in order.
 
@@ -169,13 +227,22 @@ class PageIterator(AsyncIterator[M]):
         start_page: int = 1,
         concurrency: int | None = 1,
         read_ahead: ReadAhead | None = None,
+        meter: RequestMeter | None = None,
     ) -> None:
         if concurrency is not None and concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self._read_ahead = (
             None if concurrency is not None else read_ahead or ReadAhead(DEFAULT_RATE)
         )
-        self._fetch = fetch
+        self.progress = IterationProgress(meter)
+        """Pages, items, total, requests and 429s so far (see :class:`IterationProgress`)."""
+
+        async def counted(number: int) -> PageResult[M]:
+            result = await fetch(number)
+            self.progress.page(result.total_items)
+            return result
+
+        self._fetch = counted
         self._next: int | None = start_page
         self._concurrency = concurrency or 1
         self._items: deque[M] = deque()
@@ -213,6 +280,7 @@ class PageIterator(AsyncIterator[M]):
                 except Exception as exc:
                     self._next = None
                     self._error = exc
+        self.progress.items += 1
         return self._items.popleft()
 
     def _plain_window(self) -> tuple[int, int]:

@@ -153,6 +153,10 @@ class AccountState:
     def __init__(self, base_domain: str) -> None:
         self.base_domain = base_domain
         self.consecutive_429 = 0
+        self.requests = 0
+        """Requests sent for the account (every attempt), for progress reports."""
+        self.rate_limited = 0
+        """429 answers received for the account, for progress reports."""
 
 
 class Pipeline:
@@ -290,6 +294,7 @@ class Pipeline:
     def _rate_limited(self, response: httpx.Response, error: RateLimitedError) -> float:
         """Note a 429 for the account and return how long the account should pause."""
         self.account.consecutive_429 += 1
+        self.account.rate_limited += 1
         delay = retry_after_seconds(response, error.retry_after, self.clock.time())
         return self.retry.backoff(self.account.consecutive_429) if delay is None else delay
 
@@ -412,6 +417,7 @@ class Pipeline:
                 timeout=options.timeout if options.timeout is not None else self.timeout,
             )
             started = self.clock.monotonic()
+            self.account.requests += 1
             try:
                 response = await self._send_capped(request)
             except httpx.RequestError as exc:

@@ -13,16 +13,31 @@ comes from a capability mixin. Services override the hooks (``_payload``, ``_app
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
-from typing import Any, ClassVar, Generic, Protocol, TypeVar, Unpack, get_args, get_origin
+from datetime import datetime
+from typing import (
+    Any,
+    ClassVar,
+    Generic,
+    Protocol,
+    TypeVar,
+    Unpack,
+    cast,
+    get_args,
+    get_origin,
+)
 
-from .._pagination import Page, PageIterator
+from .._pagination import Page, PageIterator, PageResult
 from .._pipeline import APIResponse
 from .._service import CallOptions, Service, entity_id, request_options, with_param
+from .._sync import DELETION_EVENTS, ChangesCursor, ChangesIterator
 from ..errors import BatchError, WriteReport
 from ..filters._base import BaseFilter
+from ..filters._parsers import Range
 from ..models._base import AmoEntity
 from ..models._hal import collection_adapter
+from ..models.events import Event
 from ..models.links import EntityLink
 from ._keyed import get_by_key
 from ._pages import ListQuery, ListReader
@@ -203,6 +218,104 @@ class Listable(EntityService[E], Generic[E, F]):
         """
         query = self._query(filter, with_, limit)
         return self._reader().iterate(query, concurrency, request_options(options))
+
+    def changes(
+        self,
+        since: int | datetime | None = None,
+        until: int | datetime | None = None,
+        *,
+        cursor: ChangesCursor | None = None,
+        filter: F | None = None,
+        deletions: bool = True,
+        limit: int = 250,
+        with_: Iterable[str] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> ChangesIterator[E]:
+        """Every entity changed in ``[since, until]`` (unix seconds or aware datetimes,
+        inclusive; ``until=None``: open) and, with ``deletions``, a
+        :class:`~amocrm_async.Deletion` for each entity deleted meanwhile (from the events API).
+
+        Read by ``updated_at`` windows that start at the last entity yielded, so no request
+        pages deep however big the account (see :mod:`amocrm_async._sync`). ``cursor`` resumes
+        a run (its window replaces ``since``/``until``); the iterator's ``cursor`` is the
+        position after what it handed out and ``progress`` counts pages, items, requests and
+        429s. ``filter`` narrows the list (its ``updated_at`` and ``order`` are the iterator's).
+        Raises :class:`TypeError` for a list that cannot be filtered and ordered by
+        ``updated_at``, :class:`ValueError` for a bad window, both before any request.
+        """
+        filter_type = _filter_type(type(self))
+        if filter_type is None or not _filters_by_updated_at(filter_type):
+            raise TypeError(f"{self.path} cannot be read by updated_at: it has no changes()")
+        ordered = "updated_at" in filter_type.SORTABLE_FIELDS
+        if filter is not None and getattr(filter, "updated_at", None) is not None:
+            raise ValueError("changes(): the filter's updated_at is the window; leave it unset")
+        if cursor is None:
+            cursor = ChangesCursor.start(
+                self.path, _seconds(since, "since"), _seconds_or_none(until)
+            )
+        elif cursor.entity != self.path:
+            raise ValueError(f"changes(): the cursor is for {cursor.entity}, not {self.path}")
+        base = filter if filter is not None else filter_type()
+        self._query(filter, with_, limit)  # checks limit and with_ before any request
+        query_options = request_options(options)
+        reader = self._reader()
+
+        async def fetch(from_: int, to: int | None, page: int) -> PageResult[E]:
+            window: Any = dataclasses.replace(cast(Any, base), updated_at=Range(from_=from_, to=to))
+            if ordered:
+                window = dataclasses.replace(window, order=("updated_at", "asc"))
+            return await reader.fetcher(self._query(window, with_, limit), query_options)(page)
+
+        event_type = DELETION_EVENTS.get(self.path) if deletions else None
+        fetch_deleted = None
+        if event_type is not None:
+            from ..filters.events import EventsFilter
+            from .events import EVENTS_MAX_LIMIT, EventsService
+
+            events = EventsService(self._pipeline)
+
+            async def fetch_deleted(from_: int, to: int | None, page: int) -> PageResult[Event]:
+                window = EventsFilter(types=[event_type], created_at=Range(from_=from_, to=to))
+                query = events._query(window, None, EVENTS_MAX_LIMIT)
+                return await events._reader().fetcher(query, query_options)(page)
+
+        return ChangesIterator(
+            cursor,
+            fetch,
+            fetch_deleted,
+            entity_type=self.embedded_key,
+            meter=self._pipeline.account,
+            ordered=ordered,
+            now=self._pipeline.clock.time,
+        )
+
+
+def _filter_type(cls: type) -> type[BaseFilter] | None:
+    for klass in cls.__mro__:
+        found = _type_argument(klass, "F")
+        if found is not None and issubclass(found, BaseFilter):
+            return found
+    return None
+
+
+def _filters_by_updated_at(filter_type: type[BaseFilter]) -> bool:
+    return "updated_at" in {item.name for item in dataclasses.fields(filter_type)}
+
+
+def _seconds(value: int | datetime | None, name: str) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"changes(): {name} must be an aware datetime (or unix seconds)")
+        return int(value.timestamp())
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"changes(): {name} must be unix seconds or a datetime, got {value!r}")
+    return value
+
+
+def _seconds_or_none(value: int | datetime | None) -> int | None:
+    return None if value is None else _seconds(value, "until")
 
 
 class Creatable(EntityService[E]):

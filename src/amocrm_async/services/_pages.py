@@ -122,4 +122,5 @@ class ListReader(Generic[M]):
             self.fetcher(query, options),
             concurrency=concurrency,
             read_ahead=self._pipeline.read_ahead if concurrency is None else None,
+            meter=self._pipeline.account,
         )
