@@ -491,3 +491,13 @@ async def test_callback_with_a_repeated_state_is_refused(
     )
     assert reply.status == 400
     assert requests_to_fake(fake) == []
+
+
+async def test_webhook_paths_with_a_trailing_slash_are_served_directly(
+    app: Driver, fake: FakeAmoCRM, recorder: Recorder
+) -> None:
+    for path in (app.amo.webhook_path(), app.amo.webhook_path(fake.account_id)):
+        reply = await app.request("POST", path + "/", content=lead_webhook(fake, 3), headers=FORM)
+        assert reply.status == 200  # not a redirect amoCRM would not follow
+    await app.amo.drain()
+    assert len(recorder.events) == 2

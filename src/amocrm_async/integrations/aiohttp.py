@@ -99,8 +99,16 @@ class AmoCRMIntegration(IntegrationCore):
             web.get(f"{base}/oauth/login", self._login),
             web.get(f"{base}/oauth/callback", self._callback),
             web.get(f"{base}/oauth/disconnect", self._disconnect),
-            web.post(f"{base}/webhook/{{token}}", self._webhook),
-            web.post(f"{base}/webhook/{{account_id}}/{{signature}}", self._signed_webhook),
+            *(
+                route
+                for slash in ("", "/")  # Kommo asks for a trailing slash on destinations
+                for route in (
+                    web.post(f"{base}/webhook/{{token}}{slash}", self._webhook),
+                    web.post(
+                        f"{base}/webhook/{{account_id}}/{{signature}}{slash}", self._signed_webhook
+                    ),
+                )
+            ),
         ]
 
     async def widget_token(self, request: web.Request) -> DisposableToken:

@@ -104,10 +104,14 @@ class AmoCRMIntegration(IntegrationCore):
         router.add_api_route("/oauth/login", self._login, methods=["GET"])
         router.add_api_route("/oauth/callback", self._callback, methods=["GET"])
         router.add_api_route("/oauth/disconnect", self._disconnect, methods=["GET"])
-        router.add_api_route("/webhook/{token}", self._webhook, methods=["POST"])
-        router.add_api_route(
-            "/webhook/{account_id}/{signature}", self._signed_webhook, methods=["POST"]
-        )
+        for slash in ("", "/"):  # Kommo asks for a trailing slash; never answer it with a 307
+            for path, endpoint in (
+                ("/webhook/{token}", self._webhook),
+                ("/webhook/{account_id}/{signature}", self._signed_webhook),
+            ):
+                router.add_api_route(
+                    path + slash, endpoint, methods=["POST"], include_in_schema=not slash
+                )
         return router
 
     async def _login(self, mode: str | None = None) -> Response:
