@@ -61,6 +61,8 @@ async def export_worker(
         ) as amo,
     ):
         window = LeadsFilter(created_at=Range(from_=low, to=high))
+        # open the connection first, as a long-running worker has it open already
+        await amo.request("GET", "/api/v4/account")
         await wait_for_go()
         async with amo.leads.iterate(window, limit=250, concurrency=pages) as leads:
             async for lead in leads:
@@ -121,9 +123,12 @@ def worker_main(argv: list[str]) -> None:
 
 
 def run_workers(
-    runs: list[list[str]], env: dict[str, str], workdir: Path
+    runs: list[list[str]], env: dict[str, str], workdir: Path, fake: FakeServer
 ) -> tuple[list[dict[str, Any]], float]:
-    """Start every worker, release them together once all are ready; (results, seconds)."""
+    """Start every worker, release them together once all are ready; (results, seconds).
+
+    The fake's counters start over just before the release, after the workers' warm-up.
+    """
     go = workdir / f"go-{uuid.uuid4().hex}"
     processes = []
     for n, args in enumerate(runs):
@@ -150,6 +155,7 @@ def run_workers(
             if time.monotonic() > deadline:
                 raise RuntimeError("the workers did not start within 120 s")
             time.sleep(0.01)
+        fake.control("reset_stats")
         started = time.perf_counter()
         go.touch()
         outputs = [process.communicate(timeout=600) for _, process in processes]
@@ -255,13 +261,12 @@ def main() -> int:
             low, high = anyio.run(bounds, fake, token)
 
             # 1. export
-            fake.control("reset_stats")
+            common = ["export", fake.base_url, args.redis, prefix, str(args.rate)]
             runs = [
-                ["export", fake.base_url, args.redis, prefix, str(args.rate)]
-                + [str(a), str(b), str(args.concurrency)]
+                [*common, str(a), str(b), str(args.concurrency)]
                 for a, b in windows(low, high, args.workers)
             ]
-            results, elapsed = run_workers(runs, {**env, TOKEN_VARIABLE: token}, workdir)
+            results, elapsed = run_workers(runs, {**env, TOKEN_VARIABLE: token}, workdir, fake)
             stats = fake.stats()
             requests, rate = arrival_rate(fake, "/api/v4/leads")
             ids = [i for result in results for i in result["ids"]]
@@ -282,11 +287,10 @@ def main() -> int:
 
             # 2. one refresh across processes
             client_id, secret = anyio.run(seed_expired_pair, fake, args.redis, prefix)
-            fake.control("reset_stats")
             runs = [
                 ["refresh", fake.base_url, args.redis, prefix, str(args.rate), client_id]
             ] * args.refreshers
-            results, elapsed = run_workers(runs, {**env, SECRET_VARIABLE: secret}, workdir)
+            results, elapsed = run_workers(runs, {**env, SECRET_VARIABLE: secret}, workdir, fake)
             stats = fake.stats()
             versions = sorted({r["version"] for r in results})
             tokens = {r["token"] for r in results}
