@@ -61,8 +61,9 @@ async def export_worker(
         ) as amo,
     ):
         window = LeadsFilter(created_at=Range(from_=low, to=high))
-        # open the connection first, as a long-running worker has it open already
-        await amo.request("GET", "/api/v4/account")
+        # open the connection (and warm the fake's query path) first, as a long-running
+        # worker would have done already
+        await amo.leads.get(window, limit=1)
         await wait_for_go()
         async with amo.leads.iterate(window, limit=250, concurrency=pages) as leads:
             async for lead in leads:
