@@ -501,3 +501,44 @@ async def test_webhook_paths_with_a_trailing_slash_are_served_directly(
         assert reply.status == 200  # not a redirect amoCRM would not follow
     await app.amo.drain()
     assert len(recorder.events) == 2
+
+
+@pytest.mark.parametrize("where", ["shared", "signed"])
+async def test_a_body_naming_its_own_id_with_another_accounts_host_is_dropped(
+    app: Driver,
+    fake: FakeAmoCRM,
+    registered: Integration,
+    recorder: Recorder,
+    caplog: pytest.LogCaptureFixture,
+    where: str,
+) -> None:
+    """An admin of acme sees acme's destination URL; a forged body with acme's id and rival's
+    host passes the URL check but must not reach handlers that would act on rival."""
+    rival = fake.add_account("rival")
+    await app.amo.client().authorize(fake.issue_authorization_code(registered))
+    await app.amo.client(rival).authorize(fake.issue_authorization_code(registered, rival))
+    if where == "shared":
+        app.amo.accounts.hosts.add(rival)
+    path = app.amo.webhook_path(None if where == "shared" else fake.account_id)
+    before = len(fake.requests)
+
+    async def post(subdomain: str) -> Reply:
+        forged = WebhookAccount.model_validate(
+            {"subdomain": subdomain, "id": fake.account_id, "_links": {"self": f"https://{rival}"}}
+        )
+        body = encode_webhook_form([LeadEvent(action="add", data=LeadData(id=1))], account=forged)
+        return await app.request("POST", path, content=body, headers=FORM)
+
+    disagreeing = await post("acme")
+    assert (disagreeing.status, disagreeing.json()["detail"]) == (
+        403,
+        "the webhook's account subdomain and address disagree",
+    )
+    with caplog.at_level(logging.WARNING, "amocrm_async.integrations"):
+        consistent = await post("rival")
+        await app.amo.drain()
+    assert consistent.status == 200
+    assert recorder.events == []
+    assert app.amo.failures == 1
+    assert "dropped a webhook" in caplog.text
+    assert len(fake.requests) == before

@@ -37,6 +37,7 @@ import anyio
 import anyio.abc
 import anyio.lowlevel
 
+from .._auth import decode_jwt_claims
 from .._client import AmoCRMClient
 from .._clock import Clock, SystemClock
 from .._domains import is_account_host, normalize_base_domain
@@ -397,6 +398,9 @@ class IntegrationCore:
         try:
             async with self._limiter:
                 await job()
+        except Exception:  # never let one delivery take the app's task group down
+            self.failures += 1
+            logger.exception("amoCRM webhook delivery failed")
         finally:
             self._pending -= 1
             if self._pending == 0:
@@ -409,7 +413,37 @@ class IntegrationCore:
             self.failures += 1
             logger.exception("amoCRM %s handler failed", what)
 
+    async def _names_its_own_account(self, payload: WebhookPayload) -> bool:
+        """Whether the account host the events point at (what :meth:`client_for` would use)
+        holds a token pair of the account id the body names.
+
+        The destination URL is visible to the account's admins; one could post a body naming
+        its own id (which passes the URL check) and another account's host. The stored access
+        token (a JWT carrying ``account_id``) tells the two apart; without a stored pair there
+        is nothing of another account to act with.
+        """
+        ids = _account_ids(payload)
+        account = payload.account
+        host = _account_host(account)
+        if host is None and account.subdomain:
+            host = self._host_of_subdomain(account.subdomain)
+        if len(ids) != 1 or host is None:
+            return True
+        try:
+            record = await self.token_store.load(host)
+            claims = decode_jwt_claims(record.token.access_token) if record else {}
+        except (ValueError, AmoCRMError):
+            return True
+        owner = claims.get("account_id")
+        if isinstance(owner, int | str) and str(owner).isdecimal() and int(owner) not in ids:
+            self.failures += 1
+            logger.warning("dropped a webhook naming account %s with the host of another", ids)
+            return False
+        return True
+
     async def _deliver(self, payload: WebhookPayload) -> None:
+        if not await self._names_its_own_account(payload):
+            return
         for event in payload.events:
             for handler in self._handlers:
                 await self._call(event.code, handler, event)
@@ -549,11 +583,13 @@ class IntegrationCore:
 
     def _check_account(self, payload: WebhookPayload, signed_for: int | None) -> None:
         ids = _account_ids(payload)
+        host, subdomain = _account_host(payload.account), payload.account.subdomain
+        if host is not None and subdomain and host.split(".", 1)[0] != subdomain.lower():
+            raise IntegrationError(403, "the webhook's account subdomain and address disagree")
         if signed_for is not None:
             if ids != {signed_for}:
                 raise IntegrationError(403, "the webhook is from another account")
             return
-        host = _account_host(payload.account)
         if not self.accounts or len(ids) > 1:
             raise IntegrationError(403, "the webhook is from an account this app does not serve")
         account_id = next(iter(ids)) if ids else None
