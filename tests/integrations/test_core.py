@@ -193,3 +193,27 @@ def test_repr_shows_no_secret(fake: FakeAmoCRM, registered: Integration) -> None
     assert "acme.amocrm.ru" in text and registered.client_id in text
     for secret in (registered.client_secret, WEBHOOK_SECRET, "cookie-x"):
         assert secret not in text
+
+
+def test_built_before_any_event_loop_and_run_under_each_backend(
+    fake: FakeAmoCRM, registered: Integration
+) -> None:
+    """Apps build the integration at import time; each run gets fresh primitives."""
+    seen: list[WebhookEvent] = []
+
+    async def record(event: WebhookEvent) -> None:
+        seen.append(event)
+
+    core = make_core(fake, registered, accounts=[fake.account_id], on_event=record)
+    body = encode_webhook_form(
+        [LeadEvent(action="add", data=LeadData(id=1))], account=WebhookAccount(id=fake.account_id)
+    )
+
+    async def one_webhook() -> None:
+        async with core.running():
+            core.accept_webhook(body.encode(), None)
+            await core.drain()
+
+    for backend in ("asyncio", "trio", "asyncio"):
+        anyio.run(one_webhook, backend=backend)
+    assert len(seen) == 3

@@ -294,11 +294,11 @@ class IntegrationCore:
         self._on_disconnect = on_disconnect
         self._clients: dict[str, AmoCRMClient] = {}
         self._tg: anyio.abc.TaskGroup | None = None
-        self._limiter = anyio.CapacityLimiter(concurrency)
+        self._concurrency = concurrency
+        self._limiter: anyio.CapacityLimiter | None = None
         self._max_pending = max_pending
         self._pending = 0
-        self._idle = anyio.Event()
-        self._idle.set()
+        self._idle: anyio.Event | None = None
         self._shutdown_timeout = shutdown_timeout
         self.failures = 0
         """How many background handler calls raised (each is logged)."""
@@ -322,6 +322,11 @@ class IntegrationCore:
         """Run the background task group; on exit, let handlers finish and close the clients."""
         if self._tg is not None:
             raise RuntimeError("the integration is already running")
+        # created here, not in __init__: the integration is usually built at import time,
+        # before any event loop exists
+        self._limiter = anyio.CapacityLimiter(self._concurrency)
+        self._idle = anyio.Event()
+        self._idle.set()
         try:
             async with anyio.create_task_group() as tg:
                 self._tg = tg
@@ -381,7 +386,7 @@ class IntegrationCore:
 
     async def drain(self) -> None:
         """Wait until every accepted webhook has been handed to the handlers."""
-        while self._pending:
+        while self._pending and self._idle is not None:
             await self._idle.wait()
 
     def _submit(self, job: Callable[[], Awaitable[None]]) -> None:
@@ -395,6 +400,7 @@ class IntegrationCore:
         self._tg.start_soon(self._run, job)
 
     async def _run(self, job: Callable[[], Awaitable[None]]) -> None:
+        assert self._limiter is not None and self._idle is not None
         try:
             async with self._limiter:
                 await job()
