@@ -1,286 +1,59 @@
-"""The ``amocrm-async`` command: ``demo`` (the SDK against the fake) and ``fake-server``."""
+"""The amocrm-async command: authorise an account, export and sync its data, and run the SDK
+against the embedded fake amoCRM (demo, fake-server).
+
+Exit codes: 0 done; 1 the API, the network or a store failed (one line says why); 2 bad
+arguments, nothing sent; 3 no usable token for the account (run amocrm-async auth); 130
+interrupted (an export keeps its checkpoint and resumes when run again).
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import sys
-import time
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import TextIO
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 
 import anyio
 
-from . import AmoCRMClient
-from ._oauth import OAuthConfig, authorization_url
-from ._token_store import MemoryTokenStore
-from .filters import LeadsFilter, TasksFilter
-from .models import (
-    CommonNote,
-    CommonNoteParams,
-    Company,
-    Contact,
-    EntityLink,
-    Lead,
-    LeadEmbedded,
-    MultitextCustomFieldValues,
-    MultitextValue,
-    Task,
-    TextCustomFieldValues,
+from ._cli._account import AccountEntry, Config, config_dir, open_client
+from ._cli._args import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_NOT_AUTHORIZED,
+    EXIT_USAGE,
+    CommandError,
+    Parser,
+    bounded_int,
+    port,
+    positive_float,
+    timestamp,
 )
-from .testing import FakeAmoCRM
+from .errors import AmoCRMError, ReauthorizationRequiredError, UnauthorizedError
 
 __all__ = ["main"]
 
-REDIRECT_URI = "https://integration.example/oauth/callback"
-
-
-@dataclass
-class Step:
-    name: str
-    requests: int
-    seconds: float
-    detail: str
-
-
-class Progress:
-    """A one-line progress indicator on stderr (plain lines when it is not a terminal)."""
-
-    def __init__(self, label: str, total: int, out: TextIO = sys.stderr) -> None:
-        self.label = label
-        self.total = total
-        self.done = 0
-        self.out = out
-        self.tty = out.isatty()
-
-    def advance(self, n: int) -> None:
-        self.done += n
-        if self.tty:
-            width = 30
-            filled = int(width * self.done / max(1, self.total))
-            bar = "#" * filled + "-" * (width - filled)
-            self.out.write(f"\r  {self.label:<28} [{bar}] {self.done}/{self.total}")
-            if self.done >= self.total:
-                self.out.write("\n")
-            self.out.flush()
-
-    def close(self) -> None:
-        if not self.tty:
-            self.out.write(f"  {self.label}: {self.done}/{self.total}\n")
-            self.out.flush()
-
-
-def _new_lead(i: int) -> Lead:
-    contact = Contact(
-        first_name="Client",
-        last_name=f"#{i}",
-        custom_fields_values=[
-            MultitextCustomFieldValues.of(
-                MultitextValue(value=f"+7900{i:07d}", enum_code="WORK"), field_code="PHONE"
-            ),
-            MultitextCustomFieldValues.of(
-                MultitextValue(value=f"client{i}@example.com", enum_code="WORK"),
-                field_code="EMAIL",
-            ),
-        ],
-    )
-    return Lead(
-        name=f"Demo deal #{i}",
-        price=1_000 + i,
-        custom_fields_values=[TextCustomFieldValues.of("demo", field_code="UTM_SOURCE")],
-        embedded=LeadEmbedded(contacts=[contact], companies=[Company(name=f"Company #{i}")]),
-    )
-
-
-@asynccontextmanager
-async def _client_for(
-    fake: FakeAmoCRM, config: OAuthConfig, serve: bool, rate: float
-) -> AsyncIterator[tuple[AmoCRMClient, str]]:
-    store = MemoryTokenStore()
-    if serve:
-        async with (
-            fake.serving(port=0) as base_url,
-            AmoCRMClient(
-                base_url, oauth=config, token_store=store, allow_any_host=True, rate_limit=rate
-            ) as amo,
-        ):
-            yield amo, base_url
-    else:
-        async with AmoCRMClient(
-            fake.base_domain,
-            oauth=config,
-            token_store=store,
-            transport=fake.transport,
-            rate_limit=rate,
-        ) as amo:
-            yield amo, f"in-process transport ({fake.base_domain})"
-
-
-async def run_demo(
-    *, leads: int, seed_leads: int, serve: bool, rate: float, out: TextIO = sys.stdout
-) -> int:
-    fake = FakeAmoCRM(rate_limit=True, integration_rps=rate)
-    integration = fake.register_integration(redirect_uri=REDIRECT_URI)
-    config = OAuthConfig(integration.client_id, integration.client_secret, integration.redirect_uri)
-    steps: list[Step] = []
-    started = time.perf_counter()
-
-    def step(name: str, t0: float, requests_before: int, detail: str) -> None:
-        requests = fake.stats.total_requests - requests_before
-        steps.append(Step(name, requests, time.perf_counter() - t0, detail))
-
-    out.write("amocrm-async demo — the SDK against the embedded fake amoCRM\n")
-    async with _client_for(fake, config, serve, rate) as (amo, where):
-        out.write(f"  server: {where}; rate limit enforced: {rate:g} req/s per integration\n")
-
-        t0, r0 = time.perf_counter(), fake.stats.total_requests
-        state = "demo-state"
-        url = authorization_url(config, state=state, mode="post_message")
-        code = fake.issue_authorization_code(integration)
-        await amo.authorize(code)
-        step("OAuth code flow", t0, r0, f"authorize URL {url.split('?')[0]} → token pair stored")
-
-        t0, r0 = time.perf_counter(), fake.stats.total_requests
-        seeded = fake.seed(leads=seed_leads, contacts=seed_leads // 2, companies=seed_leads // 5)
-        step("seed account", t0, r0, f"{len(seeded.leads)} leads already in the account")
-
-        t0, r0 = time.perf_counter(), fake.stats.total_requests
-        batch = [_new_lead(i) for i in range(leads)]
-        progress = Progress("complex create", leads)
-        results = []
-        for start in range(0, leads, 250):
-            part = batch[start : start + 250]
-            results.extend(await amo.leads.add_complex(part))
-            progress.advance(len(part))
-        progress.close()
-        contacts = sum(1 for r in results if r.contact_id is not None)
-        companies = sum(1 for r in results if r.company_id is not None)
-        step(
-            "add_complex",
-            t0,
-            r0,
-            f"{len(results)} leads, {contacts} contacts, {companies} companies",
-        )
-
-        t0, r0 = time.perf_counter(), fake.stats.total_requests
-        progress = Progress("export (iterate)", seed_leads + leads)
-        exported = 0
-        async with amo.leads.iterate(limit=250, concurrency=3) as every_lead:
-            async for _lead in every_lead:
-                exported += 1
-                if exported % 250 == 0:
-                    progress.advance(250)
-        progress.advance(exported % 250)
-        progress.close()
-        step("iterate all leads", t0, r0, f"{exported} leads exported")
-
-        t0, r0 = time.perf_counter(), fake.stats.total_requests
-        to_update = batch[:100]
-        for lead in to_update:
-            lead.price = (lead.price or 0) + 500
-        await amo.leads.update([Lead(id=lead.id, price=lead.price) for lead in to_update])
-        page = await amo.leads.get(LeadsFilter(ids=[lead.id for lead in to_update[:5] if lead.id]))
-        check = all((lead.price or 0) >= 1_500 for lead in page)
-        step("update 100 leads", t0, r0, f"re-read {len(page)}: prices updated={check}")
-
-        t0, r0 = time.perf_counter(), fake.stats.total_requests
-        linked = 0
-        for position in range(min(10, len(batch))):
-            lead = batch[position]
-            other = results[(position + 1) % len(results)].contact_id
-            if lead.id is not None and other is not None:
-                link = EntityLink(to_entity_id=other, to_entity_type="contacts")
-                await amo.leads.link(lead.id, [link])
-                linked += 1
-        step("link leads to contacts", t0, r0, f"{linked} links")
-
-        t0, r0 = time.perf_counter(), fake.stats.total_requests
-        about = [lead.id for lead in batch[:50] if lead.id is not None]
-        due = int(fake.clock.time()) + 86_400
-        tasks = [
-            Task(
-                text=f"Call back about deal {i}",
-                complete_till=due,
-                entity_type="leads",
-                entity_id=lead_id,
-            )
-            for i, lead_id in enumerate(about)
-        ]
-        notes = [
-            CommonNote(entity_id=lead_id, params=CommonNoteParams(text="Demo call went well"))
-            for lead_id in about
-        ]
-        await amo.tasks.add(tasks)
-        await amo.leads.notes.add(notes)
-        first = about[0]
-        open_tasks = await amo.tasks.get(
-            TasksFilter(entity_type="leads", entity_ids=[first], is_completed=False)
-        )
-        lead_notes = await amo.leads.notes.get_by_parent_id(first)
-        step(
-            "tasks and notes",
-            t0,
-            r0,
-            f"{len(tasks)} tasks, {len(notes)} notes; lead {first}: {len(open_tasks)} open task, "
-            f"{len(lead_notes)} note",
-        )
-
-        t0, r0 = time.perf_counter(), fake.stats.total_requests
-        fake.expire_tokens()
-        async with anyio.create_task_group() as tg:
-            for lead in batch[:20]:
-                if lead.id is not None:
-                    tg.start_soon(amo.leads.get_one, lead.id)
-        step(
-            "token expired, 20 reads",
-            t0,
-            r0,
-            f"{fake.stats.token_refreshes} refresh for 20 concurrent requests (single-flight)",
-        )
-
-    elapsed = time.perf_counter() - started
-    stats = fake.stats
-    out.write("\n")
-    out.write(f"  {'step':<24} {'requests':>8} {'seconds':>8} {'of bound':>9}  detail\n")
-    for s in steps:
-        ratio = f"{_fraction(s.requests, s.seconds, rate):.0%}" if s.requests > 2 else "-"
-        out.write(f"  {s.name:<24} {s.requests:>8} {s.seconds:>8.2f} {ratio:>9}  {s.detail}\n")
-    out.write("\n")
-    out.write(
-        f"  summary: {stats.total_requests} requests, {stats.rate_limited} x 429, "
-        f"{stats.token_refreshes} token refreshes, "
-        f"{sum(stats.entities_created.values())} entities created "
-        f"({', '.join(f'{k} {v}' for k, v in sorted(stats.entities_created.items()))}), "
-        f"{elapsed:.1f}s elapsed, {stats.total_requests / elapsed:.2f} req/s "
-        f"({_fraction(stats.total_requests, elapsed, rate):.0%} of the {rate:g} req/s bound)\n"
-    )
-    if stats.rate_limited:
-        out.write("  FAILED: the client hit the rate limit\n")
-        return 1
-    out.write("  OK: stayed under the rate limit (0 x 429)\n")
-    return 0
-
-
-def _fraction(requests: int, seconds: float, rate: float) -> float:
-    """Throughput as a fraction of the limit: n requests need at least (n - 1) / rate seconds."""
-    return (requests - 1) / rate / seconds if seconds > 0 else 0.0
+_DESCRIPTION = (__doc__ or "").split("\n\n", 1)[0].replace("\n", " ")
+_EPILOG = (__doc__ or "").split("\n\n", 1)[1]
 
 
 def _needs_uvicorn() -> bool:
     if importlib.util.find_spec("uvicorn") is not None:
         return False
     print(
-        "serving the fake over HTTP needs uvicorn: pip install 'amocrm-async[server]'",
+        "amocrm-async: error: serving the fake over HTTP needs uvicorn: "
+        "pip install 'amocrm-async[server]'",
         file=sys.stderr,
     )
     return True
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from ._cli._demo import run_demo
+
     if args.serve and _needs_uvicorn():
-        return 2
+        return EXIT_USAGE
     return anyio.run(
         lambda: run_demo(
             leads=args.leads, seed_leads=args.seed_leads, serve=args.serve, rate=args.rate
@@ -289,42 +62,288 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _fake_server(args: argparse.Namespace) -> int:
-    from .testing import serve
+    """Listen first, then print the URL (with the real port) and the control token."""
+    import threading
+
+    from .testing import FakeAmoCRM
+    from .testing._asgi import ThreadedServer
 
     if _needs_uvicorn():
-        return 2
+        return EXIT_USAGE
     fake = FakeAmoCRM(rate_limit=args.rate_limit)
     if args.seed_leads:
         fake.seed(leads=args.seed_leads)
-    print(
-        f"fake amoCRM on http://{args.host}:{args.port} (account {fake.base_domain}); "
-        f"long-lived token:\n{fake.long_lived_token()}",
-        flush=True,
-    )
-    serve(fake, host=args.host, port=args.port)
+    try:
+        server = ThreadedServer(fake.app, args.host, args.port)
+    except OSError as exc:
+        raise CommandError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+    server.start()
+    token = fake.long_lived_token()
+    if args.json:
+        banner = {"url": server.base_url, "base_domain": fake.base_domain, "token": token}
+        print(json.dumps(banner), flush=True)
+    else:
+        print(
+            f"fake amoCRM on {server.base_url} (account {fake.base_domain}); "
+            f"long-lived token:\n{token}",
+            flush=True,
+        )
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="amocrm-async", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+def _run(work: Callable[[], Awaitable[int]]) -> int:
+    return anyio.run(work)
 
-    demo = sub.add_parser("demo", help="run the SDK end to end against the embedded fake amoCRM")
+
+def _config(args: argparse.Namespace) -> Path:
+    directory = config_dir(args.config_dir)
+    args.config_dir = str(directory)
+    return directory
+
+
+def _auth(args: argparse.Namespace) -> int:
+    from ._cli._auth import run_auth, run_long_lived, run_status
+
+    _config(args)
+    if args.action == "status":
+        return _run(lambda: run_status(args))
+    if args.long_lived is not None:
+        return _run(lambda: run_long_lived(args))
+    return _run(lambda: run_auth(args))
+
+
+def _export(args: argparse.Namespace) -> int:
+    from ._cli._export import run_export
+
+    directory = _config(args)
+    if args.token:
+        domain = args.domain or "127.0.0.1"
+        entry = AccountEntry(domain, "long-lived", server=args.server, access_token=args.token)
+    else:
+        entry = Config(directory).entry(args.domain)
+
+    async def work() -> int:
+        async with open_client(entry, directory, rate=args.rate, server=args.server) as amo:
+            return await run_export(args, amo)
+
+    return _run(work)
+
+
+def _account_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config-dir",
+        metavar="DIR",
+        help="where accounts.json and the default token files live "
+        "(default: $AMOCRM_ASYNC_HOME or ~/.config/amocrm-async)",
+    )
+    parser.add_argument(
+        "--domain",
+        metavar="HOST",
+        help="the account host, e.g. acme.amocrm.ru (default: the account authorised last)",
+    )
+    parser.add_argument(
+        "--server",
+        metavar="URL",
+        help="send every request to this amoCRM-compatible server instead of the account host "
+        "(e.g. the URL printed by amocrm-async fake-server)",
+    )
+    parser.add_argument("--json", action="store_true", help="print machine-readable JSON lines")
+
+
+def build_parser() -> Parser:
+    from ._cli._export import ENTITIES
+
+    parser = Parser(prog="amocrm-async", description=_DESCRIPTION, epilog=_EPILOG)
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=Parser
+    )
+
+    auth = sub.add_parser(
+        "auth",
+        help="authorise an account (OAuth in a browser, or a long-lived token); auth status",
+        description="Run the OAuth code flow on a local redirect listener and store the token "
+        "pair, store a long-lived token, or (auth status) check the stored accounts. Prints "
+        "who and which account, never a token.",
+    )
+    auth.add_argument(
+        "action",
+        nargs="?",
+        choices=["login", "status"],
+        default="login",
+        help="login: authorise; status: check every stored account",
+    )
+    _account_options(auth)
+    auth.add_argument("--client-id", help="the integration's client id ($AMOCRM_CLIENT_ID)")
+    auth.add_argument(
+        "--client-secret", help="the integration's secret ($AMOCRM_CLIENT_SECRET; kept 0600)"
+    )
+    auth.add_argument(
+        "--redirect-uri",
+        help="the integration's redirect URI, a loopback URL this command listens on, e.g. "
+        "http://127.0.0.1:8765/callback ($AMOCRM_REDIRECT_URI)",
+    )
+    auth.add_argument(
+        "--store",
+        metavar="URL",
+        help="token store: redis://…, postgresql://…, file:DIR or a directory "
+        "(default: DIR/tokens in the config directory)",
+    )
+    auth.add_argument("--no-browser", action="store_true", help="print the URL, open no browser")
+    auth.add_argument("--kommo", action="store_true", help="authorise on kommo.com")
+    auth.add_argument(
+        "--timeout", type=positive_float, default=300.0, help="seconds to wait for the redirect"
+    )
+    auth.add_argument(
+        "--long-lived",
+        metavar="TOKEN",
+        help="store this long-lived token instead of running OAuth ('-' reads it from stdin)",
+    )
+    auth.set_defaults(func=_auth)
+
+    export = sub.add_parser(
+        "export",
+        help="export a list (leads, contacts, …) to JSON Lines or CSV, resumable",
+        description="Export every entity of a list to JSON Lines or CSV. Lists with updated_at "
+        "are read in updated_at windows (never deep pages); an interrupted export resumes "
+        "from its checkpoint with no duplicate and no gap; --sync writes what changed since "
+        "the last run, deletions included.",
+    )
+    export.add_argument(
+        "entity",
+        choices=sorted(ENTITIES),
+        metavar="ENTITY",
+        help=f"what to export: {', '.join(sorted(ENTITIES))}",
+    )
+    _account_options(export)
+    export.add_argument("--token", help="a long-lived token to use instead of a stored account")
+    export.add_argument("-o", "--output", default="-", help="file to write ('-': stdout)")
+    export.add_argument(
+        "--format",
+        choices=["jsonl", "csv"],
+        help="output format (default: from the file name, else jsonl)",
+    )
+    export.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a field of the entity's filter, e.g. responsible_user_ids=5,7 or price=100..500 "
+        "(repeatable)",
+    )
+    export.add_argument("--search", metavar="TEXT", help="free-text search (the API's query)")
+    export.add_argument(
+        "--query",
+        metavar="PAIRS",
+        help="raw query pairs added to every request, e.g. 'filter[statuses][0][status_id]=142'",
+    )
+    export.add_argument(
+        "--with",
+        dest="with_",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="related data to include (the API's with=; repeatable)",
+    )
+    export.add_argument(
+        "--updated-since",
+        type=timestamp,
+        metavar="TIME",
+        help="only entities updated at or after TIME (unix seconds or ISO 8601)",
+    )
+    export.add_argument(
+        "--updated-until",
+        type=timestamp,
+        metavar="TIME",
+        help="only entities updated at or before TIME",
+    )
+    export.add_argument(
+        "--sync",
+        action="store_true",
+        help="incremental: write what changed since the checkpoint's last run, "
+        "deletions included (keeps the checkpoint)",
+    )
+    export.add_argument(
+        "--checkpoint", metavar="FILE", help="checkpoint file (default: OUTPUT.checkpoint)"
+    )
+    export.add_argument("--no-checkpoint", action="store_true", help="do not keep a checkpoint")
+    export.add_argument("--no-progress", action="store_true", help="no progress bar or lines")
+    export.add_argument(
+        "--rate",
+        type=positive_float,
+        default=7.0,
+        help="requests per second to stay under (amoCRM allows 7)",
+    )
+    export.set_defaults(func=_export)
+
+    demo = sub.add_parser(
+        "demo",
+        help="run the SDK end to end against the embedded fake amoCRM",
+        description="Run the SDK end to end against the embedded fake amoCRM and report the "
+        "requests, the time and the 429s of each step.",
+    )
     demo.add_argument("--serve", action="store_true", help="serve the fake on loopback (HTTP)")
-    demo.add_argument("--leads", type=int, default=1_000, help="leads to create (complex)")
-    demo.add_argument("--seed-leads", type=int, default=2_000, help="leads seeded beforehand")
-    demo.add_argument("--rate", type=float, default=7.0, help="the fake's req/s limit")
+    demo.add_argument(
+        "--leads",
+        type=bounded_int(1),
+        default=1_000,
+        help="leads to create (with a contact and a company each)",
+    )
+    demo.add_argument(
+        "--seed-leads", type=bounded_int(0), default=2_000, help="leads seeded beforehand"
+    )
+    demo.add_argument(
+        "--rate", type=positive_float, default=7.0, help="the fake's limit in requests per second"
+    )
     demo.set_defaults(func=_demo)
 
-    server = sub.add_parser("fake-server", help="serve the fake amoCRM over HTTP (needs uvicorn)")
-    server.add_argument("--host", default="127.0.0.1")
-    server.add_argument("--port", type=int, default=8000)
-    server.add_argument("--seed-leads", type=int, default=0)
-    server.add_argument("--rate-limit", action="store_true", help="enforce 7/50 req/s limits")
+    server = sub.add_parser(
+        "fake-server",
+        help="serve the fake amoCRM over HTTP (needs uvicorn)",
+        description="Serve the fake amoCRM over HTTP. Prints its URL and a long-lived token once "
+        "it is listening; --port 0 picks a free port (the real one is printed).",
+    )
+    server.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    server.add_argument("--port", type=port, default=8000, help="port to listen on (0: any free)")
+    server.add_argument("--seed-leads", type=bounded_int(0), default=0, help="leads to seed")
+    server.add_argument(
+        "--rate-limit",
+        action="store_true",
+        help="enforce amoCRM's limits (7 req/s per integration, 50 per account)",
+    )
+    server.add_argument(
+        "--json", action="store_true", help="print the URL, account and token as one JSON line"
+    )
     server.set_defaults(func=_fake_server)
+    return parser
 
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except CommandError as exc:
+        return _fail(parser, exc.code, str(exc))
+    except (ReauthorizationRequiredError, UnauthorizedError) as exc:
+        return _fail(parser, EXIT_NOT_AUTHORIZED, f"{exc} (run amocrm-async auth)")
+    except AmoCRMError as exc:
+        return _fail(parser, EXIT_ERROR, f"{type(exc).__name__}: {exc}")
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        return _fail(parser, EXIT_ERROR, f"{exc.strerror or exc}{where}")
+    except KeyboardInterrupt:
+        return _fail(parser, EXIT_INTERRUPTED, "interrupted")
+
+
+def _fail(parser: argparse.ArgumentParser, code: int, message: str) -> int:
+    sys.stderr.write(f"{parser.prog}: error: {' '.join(message.split())}\n")
+    return code
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""The ``amocrm-async`` command's parts (``amocrm_async.cli`` keeps ``main``)."""
