@@ -337,6 +337,17 @@ class ServiceContract:
         assert body(route.calls.last) == model.to_api()
         assert model.updated_at == 1_900_000_000
 
+    @needs(UpdatableOne)
+    async def test_update_one_and_sync_one_need_an_id(
+        self, router: respx.MockRouter, service: EntityService[Any]
+    ) -> None:
+        assert isinstance(service, UpdatableOne)
+        with pytest.raises(ValueError, match=r"update_one: .* has no id"):
+            await service.update_one(self.spec.make(1))
+        with pytest.raises(ValueError, match=r"sync_one: .* has no id"):
+            await service.sync_one(self.spec.make(1))
+        assert not router.calls
+
     @needs(Deletable)
     async def test_delete_one_wire(
         self, router: respx.MockRouter, service: EntityService[Any]
@@ -387,6 +398,19 @@ class ServiceContract:
         assert [x.to_entity_id for x in found] == [8]
         with pytest.raises(ValueError, match="link to"):
             await service.link(3, [EntityLink(to_entity_id=1, to_entity_type="no_such")])
+
+    @needs(Linkable)
+    async def test_get_links_to_one_entity(
+        self, router: respx.MockRouter, service: EntityService[Any]
+    ) -> None:
+        assert isinstance(service, Linkable)
+        target = sorted(service.link_targets)[0]
+        route = router.get(f"{service.path}/3/links").respond(204)
+        assert await service.get_links(3, to_entity_type=target, to_entity_id=8) == []
+        assert route.calls.last.request.url.params.multi_items() == [
+            ("filter[to_entity_id]", "8"),
+            ("filter[to_entity_type]", target),
+        ]
 
     # -- the fake amoCRM ---------------------------------------------------------------------
 
