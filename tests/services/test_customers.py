@@ -33,6 +33,7 @@ from amocrm_async.models import (
     Segment,
     SegmentColor,
     SelectFieldDefinition,
+    Tag,
     TextCustomFieldValues,
     TextFieldDefinition,
     Transaction,
@@ -572,3 +573,31 @@ async def test_segment_custom_fields_have_the_definitions_methods_and_no_groups(
     assert not hasattr(fields, "groups")
     assert (fields.model, fields.embedded_key) == (CustomFieldDefinition, "custom_fields")
     assert fields.path == "/api/v4/customers/segments/custom_fields"
+
+
+async def test_customer_tags_add_delete_and_remove_all_on_the_fake(
+    fake_amo: tuple[FakeAmoCRM, AmoCRMClient],
+) -> None:
+    """``tags_to_add``/``tags_to_delete`` change some tags; ``_embedded.tags: null`` (PHP's
+    NullTagsCollection) removes all of them."""
+    _, amo = fake_amo
+    customer_id = await new_customer(
+        amo, "Tagged", tags_to_add=[Tag(name="опт"), Tag(name="vip"), Tag(name="новый")]
+    )
+    names = await customer_tag_names(amo, customer_id)
+    assert names == ["vip", "новый", "опт"]
+    await amo.customers.update_one(
+        Customer(id=customer_id, tags_to_delete=[Tag(name="новый")], tags_to_add=[Tag(name="b2b")])
+    )
+    assert await customer_tag_names(amo, customer_id) == ["b2b", "vip", "опт"]
+    cleared = Customer(id=customer_id, embedded=CustomerEmbedded(tags=None))
+    assert cleared.to_api() == {"id": customer_id, "_embedded": {"tags": None}}
+    await amo.customers.update_one(cleared)
+    assert await customer_tag_names(amo, customer_id) == []
+    assert {tag.name async for tag in amo.customers.tags.iterate()} >= {"b2b", "vip", "опт"}
+
+
+async def customer_tag_names(amo: AmoCRMClient, customer_id: int) -> list[str]:
+    read = await amo.customers.get_one(customer_id)
+    tags = read.embedded.tags if read.embedded is not None else None
+    return sorted(tag.name or "" for tag in tags or [])
