@@ -28,8 +28,9 @@ class TaskTypeId(IntEnum):
     """
 
     CALL = 1
-    """"Follow-up call"; PHP also names it ``TASK_TYPE_ID_FOLLOW_UP``."""
+    """A follow-up call."""
     FOLLOW_UP = 1
+    """The same type as :attr:`CALL` (PHP's ``TASK_TYPE_ID_FOLLOW_UP`` is 1 too)."""
     MEETING = 2
 
 
