@@ -271,3 +271,12 @@ def test_enums() -> None:
         "segments",
     }
     assert len(CustomerStatusColor) == 21
+
+
+def test_status_types_and_modes_read_as_members_and_new_values_stay_plain() -> None:
+    system = CustomerStatus.model_validate({"id": 1, "type": 1, "name": "Ожидается покупка"})
+    newer = CustomerStatus.model_validate({"id": 2, "type": 9, "name": "?"})
+    assert system.type is CustomerStatusType.EXPECTED_PURCHASE
+    assert newer.type == 9 and type(newer.type) is int
+    assert CustomersModeSettings.model_validate({"mode": "segments"}).mode is CustomersMode.SEGMENTS
+    assert CustomersModeSettings.model_validate({"mode": "quantum"}).mode == "quantum"

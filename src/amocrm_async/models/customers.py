@@ -147,7 +147,7 @@ def _check_color(owner: str, color: str | None, allowed: type[StrEnum]) -> None:
 class CustomersModeSettings(AmoModel):
     """What ``PATCH /api/v4/customers/mode`` answers: the mode and whether customers are on."""
 
-    mode: str | None = None
+    mode: Annotated[CustomersMode | str, Field(union_mode="left_to_right")] | None = None
     is_enabled: bool | None = None
 
 
@@ -280,7 +280,7 @@ class CustomerStatus(AmoEntity):
     name: str | None = None
     sort: int | None = None
     color: str | None = None
-    type: int | None = None
+    type: Annotated[CustomerStatusType | int, Field(union_mode="left_to_right")] | None = None
     is_default: bool | None = None
     conditions: list[Any] | None = None
     account_id: int | None = None
