@@ -542,3 +542,28 @@ async def test_a_body_naming_its_own_id_with_another_accounts_host_is_dropped(
     assert app.amo.failures == 1
     assert "dropped a webhook" in caplog.text
     assert len(fake.requests) == before
+
+
+@pytest.mark.parametrize(
+    ("fault", "status", "detail"),
+    [
+        ({"kind": "status", "status": 400}, 400, "refused the authorization code"),
+        ({"kind": "connect_error"}, 502, "could not be reached"),
+    ],
+)
+async def test_a_failed_exchange_leaves_no_client_behind(
+    app: Driver,
+    fake: FakeAmoCRM,
+    registered: Integration,
+    fault: dict[str, Any],
+    status: int,
+    detail: str,
+) -> None:
+    options = dict(fault)  # the parameter is shared between the stacks
+    fake.faults.add(options.pop("kind"), path="/oauth2/access_token", **options)
+    state, cookie, _ = await start_login(app)
+    code = fake.issue_authorization_code(registered)
+    reply = await callback(app, cookie, code=code, state=state, referer=fake.base_domain)
+    assert (reply.status, detail in reply.json()["detail"]) == (status, True)
+    assert app.amo._clients == {}
+    assert await app.amo.token_store.load(fake.base_domain) is None

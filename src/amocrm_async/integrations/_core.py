@@ -63,6 +63,7 @@ from ..errors import (
     AuthorizationCallbackError,
     DisposableTokenError,
     InvalidBaseDomainError,
+    TransportError,
 )
 from ..webhooks import (
     DEFAULT_LIMITS,
@@ -521,12 +522,20 @@ class IntegrationCore:
             raise IntegrationError(400, "the redirect's referer is not an amoCRM account host")
         if self.accounts.hosts and callback.base_domain not in self.accounts.hosts:
             raise IntegrationError(403, "this app does not serve that account")
+        known = callback.base_domain in self._clients
         client = self.client(callback.base_domain)
         try:
             await client.authorize(callback.code, base_domain=callback.base_domain)
-        except APIError as exc:
-            logger.warning("amoCRM refused the authorization code (HTTP %s)", exc.status)
-            raise IntegrationError(400, "amoCRM refused the authorization code") from None
+        except Exception as exc:
+            if not known:  # a failed login leaves no client behind
+                self._clients.pop(callback.base_domain, None)
+                await client.aclose()
+            if isinstance(exc, APIError):
+                logger.warning("amoCRM refused the authorization code (HTTP %s)", exc.status)
+                raise IntegrationError(400, "amoCRM refused the authorization code") from None
+            if isinstance(exc, TransportError):
+                raise IntegrationError(502, "amoCRM could not be reached; try again") from None
+            raise
         if self._on_authorized is not None:
             await self._on_authorized(client, callback)
         return client, callback
