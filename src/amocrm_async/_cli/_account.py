@@ -123,6 +123,7 @@ class Config:
 
     def save(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.directory, 0o700)
         data = {
             "format": _FORMAT,
             "default": self.default,

@@ -428,13 +428,17 @@ async def run_export(
         save()
         meter: IterationProgress = iterator.progress
         pages = meter.pages
-        async for item in _skipping(iterator, skip):
-            output.write(rows.encode(item))
-            written += 1
-            if meter.pages != pages:
-                pages = meter.pages
-                save()
-            progress.update(written, meter.requests, meter.rate_limited, meter.total)
+        try:
+            async for item in _skipping(iterator, skip):
+                output.write(rows.encode(item))
+                written += 1
+                if meter.pages != pages:
+                    pages = meter.pages
+                    save()
+                progress.update(written, meter.requests, meter.rate_limited, meter.total)
+        except BaseException:
+            save()  # what was written so far counts; a hard kill is covered by the offset
+            raise
         if checkpoint is not None:
             checkpoint.complete = True
             save()
