@@ -304,6 +304,69 @@ def test_the_php_list_is_the_whole_library(methods: dict[str, str | None]) -> No
     assert methods["Account::get"] == "not-available"
 
 
+_CRUD = "get getOne add addOne update updateOne syncOne"
+_PAGES = "nextPage prevPage"
+_LINKS = "link unlink getLinks"
+_CONFIG = "getOne add addOne updateOne syncOne deleteOne"
+# The ✓ cells of api-surface.md §5.39 (and its table of non-CRUD services), by PHP class.
+WORKS_IN_PHP: dict[str, str] = {
+    "Leads": f"{_CRUD} {_PAGES} {_LINKS} addComplex addOneComplex",
+    "Contacts": f"{_CRUD} {_PAGES} {_LINKS} getChats linkChats",
+    "Companies": f"{_CRUD} {_PAGES} {_LINKS}",
+    "Customers\\Customers": f"{_CRUD} {_PAGES} {_LINKS} setMode",
+    "Tasks": f"{_CRUD} {_PAGES}",
+    "EntityNotes": f"{_CRUD} {_PAGES} getByParentId pin unpin",
+    "EntityTags": f"get add addOne update updateOne {_PAGES}",
+    "Catalogs": f"{_CRUD} {_PAGES}",
+    "CatalogElements": f"{_CRUD} {_PAGES} {_LINKS}",
+    "CustomFields": f"get {_CONFIG} {_PAGES}",
+    "CustomFieldGroups": f"get {_CONFIG}",
+    "Account": "getCurrent",
+    "Roles": f"{_CRUD} deleteOne {_PAGES}",
+    "Users": f"get getOne add addOne syncOne {_PAGES} activate deactivate",
+    "Segments": f"get getOne addOne updateOne syncOne {_PAGES}",
+    "Events": f"get getOne {_PAGES}",
+    "EventTypes": "get",
+    "Webhooks": "get subscribe unsubscribe",
+    "Unsorted": f"get getOne add addOne syncOne {_PAGES} accept decline link summary",
+    "Leads\\Pipelines": f"get {_CONFIG}",
+    "Leads\\Statuses": f"get {_CONFIG}",
+    "Leads\\LossReasons": f"get {_CONFIG}",
+    "Customers\\Statuses": f"get {_CONFIG}",
+    "Customers\\Transactions": "get getOne add addOne syncOne deleteOne",
+    "Customers\\BonusPoints": "earnPoints redeemPoints",
+    "Widgets": f"get getOne install uninstall {_PAGES}",
+    "Calls": "add addOne",
+    "Products": "settings updateSettings",
+    "Links": "get add delete",
+    "Files": f"get getOne updateOne syncOne deleteOne delete uploadOne {_PAGES}",
+    "EntityFiles": "get add addOne deleteOne delete",
+    "ShortLinks": "add addOne",
+    "Talks": "getOne close",
+    "Sources": f"{_CRUD} deleteOne delete",
+    "Sources\\WebsiteButtons": f"get getOne createAsync updateAsync addOnlineChatAsync {_PAGES}",
+    "Chats\\Templates": f"{_CRUD} deleteOne delete {_PAGES} sendOnReview updateReviewStatus",
+    "EntitySubscriptions": f"getByParentId {_PAGES}",
+    "Currencies": f"get {_PAGES}",
+}
+
+
+def test_what_works_in_php_is_listed_and_mapped(methods: dict[str, str | None]) -> None:
+    """Every method §5.39 marks as working is in the list without a non-target marker."""
+    wrong = []
+    for cls, names in WORKS_IN_PHP.items():
+        for method in names.split():
+            name = f"{cls}::{method}"
+            if name not in methods:
+                wrong.append(f"{name}: works in PHP (§5.39) but is missing from php_methods.txt")
+            elif methods[name] is not None:
+                wrong.append(f"{name}: works in PHP (§5.39) but is marked [{methods[name]}]")
+    services = {n.split("::")[0] for n in methods if n.endswith("::getLastRequestInfo")}
+    unlisted = services - set(WORKS_IN_PHP) - {"AmoCRMApiRequest"}
+    assert not unlisted, f"services missing from WORKS_IN_PHP: {sorted(unlisted)}"
+    assert not wrong, "\n".join(wrong)
+
+
 def test_every_php_method_has_exactly_one_row(doc: Doc, methods: dict[str, str | None]) -> None:
     names = Counter(php_name(r) for r in doc.method_rows)
     missing = [m for m in methods if names[m] == 0]
