@@ -12,7 +12,7 @@ import anyio
 import anyio.lowlevel
 import pytest
 
-from amocrm_async.models import Lead
+from amocrm_async.models import CommonNote, CommonNoteParams, Company, Contact, Lead, Task
 from amocrm_async.testing import FakeAmoCRM, Integration
 
 from .conftest import Driver, Recorder, cookie_header
@@ -115,3 +115,41 @@ async def test_the_fakes_one_time_tokens_pass_once(
     reply = await app.request("POST", "/bot", content=body, headers=headers)
     assert (reply.status, reply.json()) == (200, {"lead": "Bot lead", "data": {"step": 1}})
     assert (await app.request("POST", "/bot", content=body, headers=headers)).status == 401
+
+
+@pytest.mark.parametrize("stack", ["fastapi-asyncio", "fastapi-trio"])
+async def test_every_family_the_fake_sends_arrives_typed(
+    stack: str, app: Driver, fake: FakeAmoCRM, registered: Integration, recorder: Recorder
+) -> None:
+    """What the fake posts for each kind of write parses into the event the contract names."""
+    await authorize_through_the_fake(app, fake, registered)
+    codes = ["add_contact", "add_company", "add_task", "note_lead", "status_lead"]
+    await subscribe(app, fake, *codes)
+    client = app.amo.client()
+    lead = await client.leads.add_one(Lead(name="Deal"))
+    await client.contacts.add_one(Contact(name="Ivan"))
+    await client.companies.add_one(Company(name="Acme"))
+    await client.tasks.add_one(
+        Task(text="Call", complete_till=1_767_312_000, entity_id=lead.id, entity_type="leads")
+    )
+    await client.leads.notes.add_one(
+        CommonNote(entity_id=lead.id, params=CommonNoteParams(text="Called back"))
+    )
+    working = [s["id"] for s in fake.pipelines()[0]["statuses"] if s["type"] == 0]
+    stored = fake.entity("leads", lead.id or 0)
+    assert stored is not None
+    status = next(s for s in working if s != stored["status_id"])
+    await client.leads.update_one(Lead(id=lead.id, status_id=status))
+    await fake.webhooks.flush()
+    await app.amo.drain()
+    assert [(e.entity_type, e.action, e.code) for e in recorder.events] == [
+        ("contacts", "add", "add_contact"),
+        ("companies", "add", "add_company"),
+        ("tasks", "add", "add_task"),
+        ("notes", "note", "note_lead"),
+        ("leads", "status", "status_lead"),
+    ]
+    task, note, moved = recorder.events[2:]
+    assert task.entity_type == "tasks" and task.data.element_id == lead.id
+    assert note.entity_type == "notes" and note.data.text == "Called back"
+    assert moved.entity_type == "leads" and moved.data.status_id == status
