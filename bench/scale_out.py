@@ -43,6 +43,7 @@ from amocrm_async.redis import RedisRateLimiter, RedisTokenStore
 
 SECRET_VARIABLE = "AMOCRM_BENCH_CLIENT_SECRET"
 TOKEN_VARIABLE = "AMOCRM_BENCH_ACCESS_TOKEN"
+MARGIN_VARIABLE = "AMOCRM_BENCH_MARGIN"
 REDIRECT_URI = "https://example.com/oauth/callback"
 TOKEN_KEY = "bench-account"
 
@@ -62,6 +63,7 @@ async def export_worker(
             access_token=os.environ[TOKEN_VARIABLE],
             allow_any_host=True,
             rate_limit=rate,
+            rate_limit_margin=float(os.environ.get(MARGIN_VARIABLE, "0.02")),
             rate_limiter=limiter,
         ) as amo,
     ):
@@ -286,6 +288,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4, help="export processes")
     parser.add_argument("--refreshers", type=int, default=8, help="refresh processes")
     parser.add_argument("--concurrency", type=int, default=1, help="pages in flight per worker")
+    parser.add_argument(
+        "--margin", type=float, default=0.02, help="rate_limit_margin of the clients (0.02)"
+    )
     parser.add_argument("--rate", type=float, default=7.0, help="R, req/s enforced by the fake")
     parser.add_argument("--latency", type=float, default=0.2, help="L, seconds per request")
     parser.add_argument(
@@ -321,7 +326,7 @@ def main() -> int:
             print(
                 f"export: {args.workers} processes sharing a RedisRateLimiter, {len(ids)} leads "
                 f"({slices} per created_at window), R={args.rate:g} req/s, "
-                f"L={args.latency * 1000:.0f} ms\n"
+                f"L={args.latency * 1000:.0f} ms, client margin {args.margin:.0%}\n"
                 f"  the fake saw {requests} requests at {rate:.2f} req/s (first to last arrival): "
                 f"ratio {ratio:.3f} of R (target >= 0.95); 429s {stats['rate_limited']} "
                 f"(target 0); wall {elapsed:.1f} s"
