@@ -120,8 +120,13 @@ async def test_shared_cool_down_after_one_429(redis_url: str, prefix: str) -> No
         anyio.create_task_group() as tg,
     ):
         tg.start_soon(first.leads.get)
-        while fake.stats.rate_limited == 0:
-            await anyio.sleep(0.002)
+        watcher = redis.asyncio.Redis.from_url(redis_url)
+        try:  # until the first client has written the cool-down its 429 asked for
+            while not await watcher.exists(f"{prefix}{{{fake.base_domain}}}:cooldown"):
+                await anyio.sleep(0.002)
+        finally:
+            await watcher.aclose()
+        assert fake.stats.rate_limited == 1
         with pytest.raises(RateLimitTimeoutError) as info:
             await second_limiter.acquire(
                 second._pipeline.buckets, account=fake.base_domain, max_wait=0.2
@@ -224,7 +229,7 @@ def test_four_processes_share_one_limit(redis_url: str, prefix: str, tmp_path: P
         by_worker[record.headers["user-agent"]] += 1
     assert set(by_worker.values()) == {per_worker}
     busiest = max_in_window([r.time for r in api])
-    assert rate - 2 <= busiest <= rate  # near the bound, never over it
+    assert rate - 3 <= busiest <= rate  # near the bound, never over it
 
 
 class Proxy:
