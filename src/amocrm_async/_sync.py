@@ -21,15 +21,17 @@ import json
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._pagination import IterationProgress, PageResult, RequestMeter
-from .models._base import AmoEntity
-from .models.events import Event
+
+if TYPE_CHECKING:  # the models are imported on first use of a service, not with the package
+    from .models._base import AmoEntity
+    from .models.events import Event
 
 __all__ = ["DELETION_EVENTS", "ChangesCursor", "ChangesIterator", "Deletion"]
 
-E = TypeVar("E", bound=AmoEntity)
+E = TypeVar("E", bound="AmoEntity")
 
 DELETION_EVENTS = {
     "/api/v4/leads": "lead_deleted",
@@ -136,7 +138,7 @@ class ChangesCursor:
 FetchChanged = Callable[[int, int | None, int], Awaitable[PageResult[E]]]
 """``fetch(from_, until, page)``: one page of the entities with ``from_ <= updated_at <= until``,
 ordered by ``updated_at`` ascending."""
-FetchDeleted = Callable[[int, int | None, int], Awaitable[PageResult[Event]]]
+FetchDeleted = Callable[[int, int | None, int], Awaitable["PageResult[Event]"]]
 """``fetch(from_, until, page)``: one page of the deletion events created in the window."""
 
 
