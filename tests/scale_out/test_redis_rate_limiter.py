@@ -59,25 +59,25 @@ async def test_protocol_and_repr(limiter: RedisRateLimiter) -> None:
 
 
 async def test_burst_then_spacing(limiter: RedisRateLimiter) -> None:
-    buckets = [Bucket("acme.amocrm.ru|cid", 10.0, burst=3)]
+    buckets = [Bucket("acme.amocrm.ru|cid", 1.0, burst=3)]
     waits = [await limiter.acquire(buckets, account="acme.amocrm.ru") for _ in range(3)]
     assert waits == [0.0, 0.0, 0.0]
     with pytest.raises(RateLimitTimeoutError) as info:
         await limiter.acquire(buckets, account="acme.amocrm.ru", max_wait=0.0)
-    assert 0 < info.value.wait <= 0.1
+    assert 0 < info.value.wait <= 1.0
 
 
 async def test_a_refused_or_cancelled_slot_is_given_back(
     limiter: RedisRateLimiter, redis_url: str, prefix: str
 ) -> None:
-    slow = [Bucket("acme.amocrm.ru|cid", 2.0), Bucket("acme.amocrm.ru", 45.0)]
+    slow = [Bucket("acme.amocrm.ru|cid", 1.0), Bucket("acme.amocrm.ru", 45.0)]
     await limiter.acquire(slow, account="acme.amocrm.ru")
     before = await bucket_field(redis_url, prefix, slow[0].key, "t")
     with pytest.raises(RateLimitTimeoutError):
         await limiter.acquire(slow, account="acme.amocrm.ru", max_wait=0.0)
     assert await bucket_field(redis_url, prefix, slow[0].key, "t") == before
-    with anyio.move_on_after(0.01):
-        await limiter.acquire(slow, account="acme.amocrm.ru")  # its slot is ~0.5 s out
+    with anyio.move_on_after(0.3):
+        await limiter.acquire(slow, account="acme.amocrm.ru")  # its slot is ~1 s out
     assert await bucket_field(redis_url, prefix, slow[0].key, "t") == before
 
 
@@ -131,7 +131,7 @@ async def test_shared_cool_down_after_one_429(redis_url: str, prefix: str) -> No
             await second_limiter.acquire(
                 second._pipeline.buckets, account=fake.base_domain, max_wait=0.2
             )
-        assert 0.5 < info.value.wait <= 1.0
+        assert 0.2 < info.value.wait <= 1.0
         assert await second_limiter.acquire([Bucket("other|x", 7)], account="other") == 0.0
         page = await second.leads.get(limit=2)
     assert len(page) == 2
@@ -376,9 +376,9 @@ async def test_a_full_window_holds_the_next_request(
     try:
         seconds, micros = await client.time()
         now = seconds * 1_000_000 + micros
-        await client.zadd(sent, {f"late-{n}": now - 950_000 + n for n in range(50)})
+        await client.zadd(sent, {f"late-{n}": now - 500_000 + n for n in range(50)})
         waited = await limiter.acquire([bucket], account="acme.amocrm.ru")
-        assert 0.0 < waited <= 0.06  # the oldest of the fifty is 0.95 s back: ~0.05 s to go
+        assert 0.0 < waited <= 0.5  # the oldest of the fifty is 0.5 s back: up to 0.5 s to go
         assert await client.zcard(sent) == 50  # only the last window is kept
         assert await client.zscore(sent, "late-0") is None
     finally:
