@@ -105,12 +105,14 @@ class TokenStoreContract:
         paused, successor = make_store(lease=0.2), make_store(lock_timeout=10)
         seed = await paused.compare_and_set("acct", None, pair("0"), "acme.amocrm.ru")
         assert seed is not None
+        paused_holds = anyio.Event()
         successor_holds = anyio.Event()
         paused_wrote = anyio.Event()
         outcome: dict[str, Any] = {}
 
         async def paused_holder() -> None:
             async with paused.lock("acct"):
+                paused_holds.set()
                 read = await paused.load("acct")
                 assert read is not None and read.version == 1
                 await successor_holds.wait()  # "paused" until its lease ran out and was taken
@@ -120,7 +122,7 @@ class TokenStoreContract:
                 paused_wrote.set()
 
         async def next_holder() -> None:
-            await anyio.sleep(0.01)
+            await paused_holds.wait()
             async with successor.lock("acct"):
                 successor_holds.set()
                 await paused_wrote.wait()
