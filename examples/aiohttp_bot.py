@@ -33,7 +33,7 @@ from aiohttp import web
 from amocrm_async import MemoryTokenStore, OAuthConfig
 from amocrm_async.integrations.aiohttp import BOT_REQUEST, AmoCRMIntegration, BotRequest
 from amocrm_async.models import CommonNote, CommonNoteParams, Task
-from amocrm_async.models import WebhookEvent as EventCode
+from amocrm_async.models import WebhookEventCode as EventCode
 from amocrm_async.webhooks import LeadEvent, WebhookEvent
 
 TASK_TEXT = "Call the new lead"

@@ -31,7 +31,7 @@ from fastapi import Depends, FastAPI
 from amocrm_async import DisposableToken, FileTokenStore, OAuthConfig
 from amocrm_async.integrations.fastapi import AmoCRMIntegration
 from amocrm_async.models import CommonNote, CommonNoteParams, Lead, Tag
-from amocrm_async.models import WebhookEvent as EventCode
+from amocrm_async.models import WebhookEventCode as EventCode
 from amocrm_async.webhooks import LeadEvent, WebhookEvent
 
 WON = 142

@@ -24,7 +24,7 @@ from anyio.abc import ObjectReceiveStream
 from amocrm_async import FileTokenStore, OAuthConfig
 from amocrm_async.integrations.fastapi import AmoCRMIntegration
 from amocrm_async.models import Lead, Task
-from amocrm_async.models import WebhookEvent as EventCode
+from amocrm_async.models import WebhookEventCode as EventCode
 from amocrm_async.webhooks import LeadEvent, WebhookEvent
 
 WON = 142

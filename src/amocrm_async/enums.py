@@ -61,7 +61,7 @@ from .models import (
     UserWith,
     VatType,
     WabaCategory,
-    WebhookEvent,
+    WebhookEventCode,
     WebsiteButtonWith,
 )
 
@@ -116,6 +116,6 @@ __all__ = [
     "UserWith",
     "VatType",
     "WabaCategory",
-    "WebhookEvent",
+    "WebhookEventCode",
     "WebsiteButtonWith",
 ]

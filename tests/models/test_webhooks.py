@@ -1,11 +1,11 @@
-"""Webhook subscriptions: the documented answer parses (known codes as ``WebhookEvent``, unknown
+"""Webhook subscriptions: the documented answer parses (known codes as ``WebhookEventCode``, unknown
 ones kept), and the write payload is only what ``subscribe`` may send."""
 
 from __future__ import annotations
 
 import pytest
 
-from amocrm_async.models import Webhook, WebhookEvent
+from amocrm_async.models import Webhook, WebhookEventCode
 
 LISTED = {
     "id": 1_011_001,
@@ -23,12 +23,12 @@ LISTED = {
 def test_answer_parses() -> None:
     webhook = Webhook.model_validate(LISTED)
     assert webhook.settings == [
-        WebhookEvent.ADD_LEAD,
-        WebhookEvent.RESPONSIBLE_COMPANY,
-        WebhookEvent.ADD_MESSAGE,
+        WebhookEventCode.ADD_LEAD,
+        WebhookEventCode.RESPONSIBLE_COMPANY,
+        WebhookEventCode.ADD_MESSAGE,
         "brand_new_event",
     ]
-    assert isinstance(webhook.settings[0], WebhookEvent)
+    assert isinstance(webhook.settings[0], WebhookEventCode)
     assert (webhook.disabled, webhook.created_by, webhook.updated_at) == (
         True,
         9_000_001,
@@ -56,13 +56,13 @@ def test_unwritable_subscription_names_the_field() -> None:
 @pytest.mark.parametrize(
     ("event", "action", "entity"),
     [
-        (WebhookEvent.STATUS_LEAD, "status", "lead"),
-        (WebhookEvent.NOTE_COMPANY, "note", "company"),
-        (WebhookEvent.DELETE_UNSORTED, "delete", "unsorted"),
-        (WebhookEvent.ADD_CHAT_TEMPLATE_REVIEW, "add", "chat_template_review"),
+        (WebhookEventCode.STATUS_LEAD, "status", "lead"),
+        (WebhookEventCode.NOTE_COMPANY, "note", "company"),
+        (WebhookEventCode.DELETE_UNSORTED, "delete", "unsorted"),
+        (WebhookEventCode.ADD_CHAT_TEMPLATE_REVIEW, "add", "chat_template_review"),
     ],
 )
 def test_event_codes_split_into_action_and_entity(
-    event: WebhookEvent, action: str, entity: str
+    event: WebhookEventCode, action: str, entity: str
 ) -> None:
     assert (event.action, event.entity, f"{action}_{entity}") == (action, entity, event.value)

@@ -10,7 +10,7 @@ import respx
 
 from amocrm_async import AmoCRMClient, errors
 from amocrm_async.filters import WebhooksFilter
-from amocrm_async.models import Webhook, WebhookEvent
+from amocrm_async.models import Webhook, WebhookEventCode
 from amocrm_async.testing import FakeAmoCRM
 
 from .contract import ServiceContract, ServiceSpec
@@ -44,7 +44,7 @@ class TestContract(ServiceContract):
 async def test_subscribe_wire_and_answer(router: respx.MockRouter, amo: AmoCRMClient) -> None:
     route = router.post(PATH).respond(200, json=ANSWER)
     webhook = await amo.webhooks.subscribe(
-        HOOK, [WebhookEvent.ADD_LEAD, "status_lead", WebhookEvent.ADD_LEAD], sort=2
+        HOOK, [WebhookEventCode.ADD_LEAD, "status_lead", WebhookEventCode.ADD_LEAD], sort=2
     )
     request = route.calls.last.request
     assert (request.method, request.headers["content-type"]) == ("POST", "application/json")
@@ -55,8 +55,8 @@ async def test_subscribe_wire_and_answer(router: respx.MockRouter, amo: AmoCRMCl
     }
     assert (webhook.id, webhook.destination, webhook.disabled) == (1_011_001, HOOK, False)
     assert webhook.settings == [
-        WebhookEvent.ADD_LEAD,
-        WebhookEvent.STATUS_LEAD,
+        WebhookEventCode.ADD_LEAD,
+        WebhookEventCode.STATUS_LEAD,
         "some_future_event",
     ]
 
@@ -132,13 +132,13 @@ async def test_subscribe_list_resubscribe_unsubscribe_on_the_fake(
 ) -> None:
     other = "https://other.example/hook"
     first = await on_fake.webhooks.subscribe(HOOK, ["add_lead"])
-    await on_fake.webhooks.subscribe(other, [WebhookEvent.ADD_CONTACT], sort=1)
+    await on_fake.webhooks.subscribe(other, [WebhookEventCode.ADD_CONTACT], sort=1)
     again = await on_fake.webhooks.subscribe(HOOK, ["update_lead", "note_lead"])
     assert again.id == first.id
     listed = [w async for w in on_fake.webhooks.iterate()]
     assert [(w.destination, w.settings) for w in listed] == [
-        (HOOK, [WebhookEvent.UPDATE_LEAD, WebhookEvent.NOTE_LEAD]),
-        (other, [WebhookEvent.ADD_CONTACT]),
+        (HOOK, [WebhookEventCode.UPDATE_LEAD, WebhookEventCode.NOTE_LEAD]),
+        (other, [WebhookEventCode.ADD_CONTACT]),
     ]
     (only,) = await on_fake.webhooks.get(WebhooksFilter(destination=other))
     assert (only.destination, only.sort, only.created_by) == (other, 1, fake.users()[0]["id"])

@@ -34,8 +34,8 @@ from .tags import *
 from .talks import *
 from .tasks import *
 from .unsorted import *
-from .webhooks import *
 from .users import *
+from .webhooks import *
 from .website_buttons import *
 from .widgets import *
 from .with_names import *

@@ -1,7 +1,7 @@
 """Webhook subscriptions of the account — ``/api/v4/webhooks`` (api-surface.md §5.18, §7.17).
 
 A subscription is a ``destination`` URL and the events (``settings``) amoCRM posts to it. The
-event codes follow ``{action}_{entity}`` (protocol.md §7); :class:`WebhookEvent` lists them, and
+event codes follow ``{action}_{entity}`` (protocol.md §7); :class:`WebhookEventCode` lists them, and
 a code the SDK does not know yet is kept as the string it was when a subscription is read.
 """
 
@@ -15,10 +15,10 @@ from pydantic import Field, field_validator
 from ._base import AmoEntity
 from ._hal import HalLinks
 
-__all__ = ["Webhook", "WebhookEvent", "check_destination"]
+__all__ = ["Webhook", "WebhookEventCode", "check_destination"]
 
 
-class WebhookEvent(StrEnum):
+class WebhookEventCode(StrEnum):
     """The event codes a subscription's ``settings`` may hold.
 
     Confirmed in public code and fixtures (protocol.md §7): ``add_lead``, ``update_lead``,
@@ -100,7 +100,7 @@ class Webhook(AmoEntity):
     )
 
     destination: str | None = None
-    settings: list[WebhookEvent | str] | None = None
+    settings: list[WebhookEventCode | str] | None = None
     sort: int | None = None
     disabled: bool | None = None
     created_by: int | None = None
@@ -113,7 +113,7 @@ class Webhook(AmoEntity):
     def _known_codes(cls, value: object) -> object:
         if not isinstance(value, list):
             return value
-        known = {event.value: event for event in WebhookEvent}
+        known = {event.value: event for event in WebhookEventCode}
         return [known.get(item, item) if isinstance(item, str) else item for item in value]
 
     def _check_writable(self) -> None:

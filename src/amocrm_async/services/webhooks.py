@@ -15,27 +15,27 @@ from typing import Any, Unpack
 from .._pipeline import APIResponse
 from .._service import CallOptions, request_options
 from ..filters import WebhooksFilter
-from ..models import Webhook, WebhookEvent
+from ..models import Webhook, WebhookEventCode
 from ..models.webhooks import check_destination
 from ._entity import Listable
 
 __all__ = ["WebhooksService"]
 
-_EVENTS = {event.value: event for event in WebhookEvent}
+_EVENTS = {event.value: event for event in WebhookEventCode}
 
 
-def _events(settings: Iterable[WebhookEvent | str]) -> list[WebhookEvent]:
+def _events(settings: Iterable[WebhookEventCode | str]) -> list[WebhookEventCode]:
     """The event codes, known ones only, duplicates dropped, in the order given."""
     if isinstance(settings, str | bytes) or not isinstance(settings, Iterable):
         raise TypeError(
-            f"settings: expected an iterable of WebhookEvent, got {type(settings).__name__}"
+            f"settings: expected an iterable of WebhookEventCode, got {type(settings).__name__}"
         )
-    out: list[WebhookEvent] = []
+    out: list[WebhookEventCode] = []
     for index, item in enumerate(settings):
         event = _EVENTS.get(item) if isinstance(item, str) else None
         if event is None:
             raise ValueError(
-                f"settings: {item!r} at {index} is not a webhook event (see WebhookEvent)"
+                f"settings: {item!r} at {index} is not a webhook event (see WebhookEventCode)"
             )
         if event not in out:
             out.append(event)
@@ -53,7 +53,7 @@ class WebhooksService(Listable[Webhook, WebhooksFilter]):
     async def subscribe(
         self,
         destination: str,
-        settings: Iterable[WebhookEvent | str],
+        settings: Iterable[WebhookEventCode | str],
         *,
         sort: int | None = None,
         **options: Unpack[CallOptions],

@@ -27,7 +27,7 @@ import anyio.abc
 import httpx
 
 from amocrm_async._clock import Clock
-from amocrm_async.models.webhooks import WebhookEvent, check_destination
+from amocrm_async.models.webhooks import WebhookEventCode, check_destination
 from amocrm_async.testing._asgi import ASGIApp
 from amocrm_async.testing._state import Account, IdAllocator
 from amocrm_async.testing.resources.users import admin_of
@@ -198,7 +198,7 @@ class WebhookSender:
         """Subscribe without going through HTTP (as an admin would in amoCRM's UI)."""
         codes = [str(code) for code in settings]
         check_destination(destination)
-        known = {event.value for event in WebhookEvent}
+        known = {event.value for event in WebhookEventCode}
         unknown = [code for code in codes if code not in known]
         if unknown or not codes:
             raise ValueError(f"settings: unknown or no event codes: {unknown}")

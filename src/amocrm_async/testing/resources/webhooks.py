@@ -29,7 +29,7 @@ from functools import partial
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from amocrm_async.models.webhooks import WebhookEvent
+from amocrm_async.models.webhooks import WebhookEventCode
 from amocrm_async.testing._call import Call
 from amocrm_async.testing._crud import not_allowed
 from amocrm_async.testing._http import FakeResponse, json_response, no_content, problem
@@ -62,7 +62,7 @@ __all__ = [
 
 MAX_WEBHOOKS = 100
 """Subscriptions per account (protocol.md §7)."""
-_CODES = frozenset(event.value for event in WebhookEvent)
+_CODES = frozenset(event.value for event in WebhookEventCode)
 _OUTBOX = "webhook_outbox"
 
 
