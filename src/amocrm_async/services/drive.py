@@ -32,7 +32,7 @@ from .._pipeline import APIResponse, Pipeline
 from .._service import CallOptions, Service, request_options, with_param
 from ..errors import AmoCRMError, InvalidBaseDomainError
 from ..filters import DriveFilesFilter
-from ..models import DriveFile, FileActor
+from ..models import DriveFile, DriveFileWith, FileActor, with_values
 from ._keyed import get_by_key, key_segment
 from ._pages import ListQuery, ListReader
 
@@ -55,7 +55,7 @@ class DriveFilesService(Service):
     """
 
     path = "/v1.0/files"
-    with_allowed = frozenset({"deleted", "unbilled"})
+    with_allowed = with_values(DriveFileWith)
 
     def __init__(self, pipeline: Pipeline, *, parent: Service | None = None, scope: int = 0):
         super().__init__(pipeline, parent=parent, scope=scope)

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, TypeVar
 
 from .._service import scoped
 from ..filters import BaseFilter
-from ..models import LeadStatus, Pipeline
+from ..models import LeadStatus, LeadStatusWith, Pipeline, with_values
 from ..models._base import AmoEntity
 from ._entity import Creatable, Deletable, ReadService, UpdatableOne
 from ._writes import Apply, apply_by_request_id
@@ -78,7 +78,7 @@ class StatusesService(
 
     path = "/api/v4/leads/pipelines/{scope}/statuses"
     paged = False
-    with_allowed = frozenset({"descriptions"})
+    with_allowed = with_values(LeadStatusWith)
     backfilled = frozenset({"name", "sort", "color", "descriptions", "pipeline_id"})
 
 
