@@ -326,23 +326,24 @@ def build_parser() -> Parser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    prog = f"{parser.prog} {args.command}"
     try:
         return int(args.func(args))
     except CommandError as exc:
-        return _fail(parser, exc.code, str(exc))
+        return _fail(prog, exc.code, str(exc))
     except (ReauthorizationRequiredError, UnauthorizedError) as exc:
-        return _fail(parser, EXIT_NOT_AUTHORIZED, f"{exc} (run amocrm-async auth)")
+        return _fail(prog, EXIT_NOT_AUTHORIZED, f"{exc} (run amocrm-async auth)")
     except AmoCRMError as exc:
-        return _fail(parser, EXIT_ERROR, f"{type(exc).__name__}: {exc}")
+        return _fail(prog, EXIT_ERROR, f"{type(exc).__name__}: {exc}")
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
-        return _fail(parser, EXIT_ERROR, f"{exc.strerror or exc}{where}")
+        return _fail(prog, EXIT_ERROR, f"{exc.strerror or exc}{where}")
     except KeyboardInterrupt:
-        return _fail(parser, EXIT_INTERRUPTED, "interrupted")
+        return _fail(prog, EXIT_INTERRUPTED, "interrupted")
 
 
-def _fail(parser: argparse.ArgumentParser, code: int, message: str) -> int:
-    sys.stderr.write(f"{parser.prog}: error: {' '.join(message.split())}\n")
+def _fail(prog: str, code: int, message: str) -> int:
+    sys.stderr.write(f"{prog}: error: {' '.join(message.split())}\n")
     return code
 
 

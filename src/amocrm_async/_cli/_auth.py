@@ -201,10 +201,11 @@ def _say_who(out: TextIO, as_json: bool, who: dict[str, Any], extra: dict[str, A
 async def run_auth(
     args: argparse.Namespace,
     *,
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
     browser: Browser = webbrowser.open,
 ) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
     try:
         config = OAuthConfig(
             _env(args.client_id, "AMOCRM_CLIENT_ID", "--client-id"),
@@ -269,15 +270,18 @@ async def run_auth(
     return 0
 
 
-async def run_long_lived(args: argparse.Namespace, *, out: TextIO = sys.stdout) -> int:
+async def run_long_lived(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
     """Check a long-lived token against the account, then keep it in ``accounts.json``."""
+    out = out or sys.stdout
     token = args.long_lived
     if token == "-":
         token = sys.stdin.readline().strip()
     domain = args.domain
     if domain is None:
-        claims = decode_jwt_claims(token)
-        domain = claims.get("base_domain") if isinstance(claims, dict) else None
+        try:
+            domain = decode_jwt_claims(token).get("base_domain")
+        except ValueError:
+            domain = None
         if not isinstance(domain, str):
             raise UsageError("--domain is required: the token does not name its account")
     entry = AccountEntry(account_key(domain), "long-lived", server=args.server, access_token=token)
@@ -296,8 +300,9 @@ async def run_long_lived(args: argparse.Namespace, *, out: TextIO = sys.stdout) 
     return 0
 
 
-async def run_status(args: argparse.Namespace, *, out: TextIO = sys.stdout) -> int:
+async def run_status(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
     """Every known account (or ``--domain``): whether its token works, and whose it is."""
+    out = out or sys.stdout
     directory = Path(args.config_dir)
     settings = Config(directory)
     entries = [settings.entry(args.domain)] if args.domain else list(settings.accounts.values())

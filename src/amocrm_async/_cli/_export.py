@@ -334,9 +334,10 @@ async def run_export(
     args: argparse.Namespace,
     amo: AmoCRMClient,
     *,
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
     service = ENTITIES[args.entity](amo)
     fmt = _format(args)
     filter_cls = _filter_class(service)
