@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -25,6 +26,7 @@ from ._cli._args import (
     EXIT_USAGE,
     CommandError,
     Parser,
+    UsageError,
     bounded_int,
     port,
     positive_float,
@@ -122,9 +124,10 @@ def _export(args: argparse.Namespace) -> int:
     from ._cli._export import run_export
 
     directory = _config(args)
-    if args.token:
-        domain = args.domain or "127.0.0.1"
-        entry = AccountEntry(domain, "long-lived", server=args.server, access_token=args.token)
+    token = args.token or os.environ.get("AMOCRM_ACCESS_TOKEN")
+    if token:
+        domain = args.domain or _token_domain(token)
+        entry = AccountEntry(domain, "long-lived", server=args.server, access_token=token)
     else:
         entry = Config(directory).entry(args.domain)
 
@@ -133,6 +136,18 @@ def _export(args: argparse.Namespace) -> int:
             return await run_export(args, amo)
 
     return _run(work)
+
+
+def _token_domain(token: str) -> str:
+    from ._auth import decode_jwt_claims
+
+    try:
+        domain = decode_jwt_claims(token).get("base_domain")
+    except ValueError:
+        domain = None
+    if not isinstance(domain, str):
+        raise UsageError("--domain is required: the token does not name its account")
+    return domain
 
 
 def _account_options(parser: argparse.ArgumentParser) -> None:
@@ -221,7 +236,10 @@ def build_parser() -> Parser:
         help=f"what to export: {', '.join(sorted(ENTITIES))}",
     )
     _account_options(export)
-    export.add_argument("--token", help="a long-lived token to use instead of a stored account")
+    export.add_argument(
+        "--token",
+        help="a long-lived token to use instead of a stored account ($AMOCRM_ACCESS_TOKEN)",
+    )
     export.add_argument("-o", "--output", default="-", help="file to write ('-': stdout)")
     export.add_argument(
         "--format",

@@ -70,6 +70,21 @@ def test_bad_arguments_exit_2_with_one_line(
                 "--filter",
                 "colour=red",
             ],
+            "--domain is required: the token does not name its account",
+        ),
+        (
+            [
+                "export",
+                "leads",
+                "--token",
+                "t",
+                "--server",
+                "http://127.0.0.1:9",
+                "--domain",
+                "acme.amocrm.ru",
+                "--filter",
+                "colour=red",
+            ],
             "leads has no filter 'colour'",
         ),
         (
