@@ -41,6 +41,9 @@ def test_eta_only_when_the_total_is_known() -> None:
     progress = ExportProgress("export webhooks", log)
     progress.update(10, 1, 0, 40)
     assert "10/40 entities" in progress.line() and "ETA" in progress.line()
+    assert progress._fields()["eta"].startswith("ETA ")
+    progress.total = None
+    assert progress._fields()["eta"] == "" and progress.eta() is None
 
 
 def test_without_rich_a_terminal_gets_plain_lines(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -42,11 +42,19 @@ class ExportProgress:
         return max(time.monotonic() - self._started, 1e-9)
 
     def _fields(self) -> dict[str, Any]:
+        left = self.eta()
         return {
             "eps": self.items / self.elapsed,
             "rps": self.requests / self.elapsed,
             "r429": self.rate_limited,
+            "eta": "" if left is None else f"ETA {left:.0f}s",
         }
+
+    def eta(self) -> float | None:
+        """Seconds left at the rate so far; None without a total (or before the first item)."""
+        if self.total is None or not self.items:
+            return None
+        return max(self.total - self.already - self.items, 0) / (self.items / self.elapsed)
 
     def update(self, items: int, requests: int, rate_limited: int, total: int | None) -> None:
         self.items, self.requests, self.rate_limited, self.total = (
@@ -77,8 +85,8 @@ class ExportProgress:
             f"{self.label}: {done}{of} entities, {self.items / self.elapsed:.1f} entities/s, "
             f"{self.requests / self.elapsed:.2f} requests/s, {self.rate_limited} x 429"
         )
-        if self.total is not None and self.items:
-            left = max(self.total - done, 0) / (self.items / self.elapsed)
+        left = self.eta()
+        if left is not None:
             text += f", ETA {left:.0f}s"
         return text
 
@@ -103,7 +111,6 @@ def _rich_bar(stream: TextIO) -> Any:
             Progress,
             TextColumn,
             TimeElapsedColumn,
-            TimeRemainingColumn,
         )
     except ImportError:
         return None
@@ -115,8 +122,7 @@ def _rich_bar(stream: TextIO) -> Any:
         TextColumn("{task.fields[rps]:.1f} req/s"),
         TextColumn("{task.fields[r429]} x 429"),
         TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
+        TextColumn("{task.fields[eta]}"),
         console=Console(file=stream),
         transient=False,
     )
