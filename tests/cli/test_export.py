@@ -243,6 +243,8 @@ async def test_lists_without_updated_at_export_page_by_page(
         (["pipelines", "--sync", "-o", "x.jsonl"], "cannot be read by updated_at"),
         (["leads", "--sync"], "--sync needs a file --output"),
         (["leads", "--filter", "ids=-1"], "selects nothing"),
+        (["leads", "--updated-since", "20", "--updated-until", "10"], "before since"),
+        (["leads", "--with", "nonsense"], "nonsense"),
     ],
 )
 async def test_bad_export_arguments_fail_before_any_request(
@@ -269,3 +271,12 @@ async def test_a_checkpoint_of_another_export_is_refused(
         await export(amo, "leads", "-o", str(target))
     with pytest.raises(UsageError, match="belongs to a different export"):
         await export(amo, "leads", "-o", str(target), "--updated-since", "5")
+    target.write_bytes(b"")  # the output lost what the checkpoint counts on
+    checkpoint = tmp_path / "x.jsonl.checkpoint"
+    state = json.loads(checkpoint.read_text())
+    checkpoint.write_text(json.dumps({**state, "offset": 10}))
+    with pytest.raises(UsageError, match="shorter than its checkpoint says"):
+        await export(amo, "leads", "-o", str(target))
+    checkpoint.write_text(json.dumps({**state, "written": "many"}))
+    with pytest.raises(UsageError, match="damaged checkpoint"):
+        await export(amo, "leads", "-o", str(target))

@@ -287,14 +287,19 @@ class Checkpoint:
                 f"{path} belongs to a different export ({data.get('export')}); use the same "
                 "arguments, another --checkpoint, or delete it"
             )
-        cursor = data.get("cursor")
+        cursor, written, offset = data.get("cursor"), data.get("written"), data.get("offset")
+        columns = data.get("columns")
+        if not (isinstance(written, int) and isinstance(offset, int) and min(written, offset) >= 0):
+            raise UsageError(f"{path}: a damaged checkpoint; delete it to start over")
+        if not (columns is None or isinstance(columns, list)):
+            raise UsageError(f"{path}: a damaged checkpoint; delete it to start over")
         return cls(
             path,
             fingerprint,
             json.dumps(cursor) if cursor is not None else None,
-            int(data.get("written", 0)),
-            int(data.get("offset", 0)),
-            data.get("columns"),
+            written,
+            offset,
+            columns,
             bool(data.get("complete")),
         )
 
@@ -379,23 +384,31 @@ async def run_export(
 
     iterator: Any
     skip = 0
-    if windowed:
-        cursor = None
-        if checkpoint is not None and checkpoint.cursor:
-            cursor = ChangesCursor.from_json(checkpoint.cursor)
-        iterator = service.changes(
-            since=args.updated_since,
-            until=args.updated_until,
-            cursor=cursor,
-            filter=base_filter,
-            deletions=args.sync,
-            with_=args.with_ or None,
-            **options,
-        )
-    else:
-        skip = checkpoint.written if resuming and checkpoint is not None else 0
-        iterator = service.iterate(base_filter, with_=args.with_ or None, **options)
+    try:
+        if windowed:
+            cursor = None
+            if checkpoint is not None and checkpoint.cursor:
+                cursor = ChangesCursor.from_json(checkpoint.cursor)
+            iterator = service.changes(
+                since=args.updated_since,
+                until=args.updated_until,
+                cursor=cursor,
+                filter=base_filter,
+                deletions=args.sync,
+                with_=args.with_ or None,
+                **options,
+            )
+        else:
+            skip = checkpoint.written if resuming and checkpoint is not None else 0
+            iterator = service.iterate(base_filter, with_=args.with_ or None, **options)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
     already = checkpoint.written if resuming and checkpoint is not None else 0
+    if resuming and checkpoint is not None and _size(args.output) < checkpoint.offset:
+        raise UsageError(
+            f"{args.output} is shorter than its checkpoint says ({checkpoint.offset} bytes); "
+            f"delete {checkpoint.path} to start over"
+        )
 
     output: IO[bytes] | _TextBytes
     if to_stdout:
@@ -474,6 +487,11 @@ async def run_export(
             f"{progress.elapsed:.1f}s: {meter.requests} requests, {meter.rate_limited} x 429\n"
         )
     return 0
+
+
+def _size(path: str) -> int:
+    """The file's size, -1 when it is missing (the command's files are local and small to stat)."""
+    return os.path.getsize(path) if os.path.exists(path) else -1
 
 
 async def _skipping(iterator: AsyncIterator[Any], skip: int) -> AsyncIterator[Any]:
