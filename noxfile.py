@@ -1,4 +1,4 @@
-"""Developer sessions: ``nox -s tests lint typecheck``."""
+"""Developer sessions: ``nox -s tests lint typecheck``; ``nox -s docs`` builds the site."""
 
 from __future__ import annotations
 
@@ -25,3 +25,12 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     session.install("-e", ".[test]", "mypy>=1.11")
     session.run("mypy", "src", "tests")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site; ``--strict`` turns every warning (a broken link, a docstring
+    that does not render) into a failure."""
+    session.install("-e", ".[docs]")
+    session.run("python", "bench/plot.py", "--check")
+    session.run("mkdocs", "build", "--strict", *session.posargs)

@@ -1,4 +1,4 @@
-"""Every ```python block of README.md and docs/*.md runs against the fake amoCRM.
+"""Every ```python block of README.md and docs/**/*.md runs against the fake amoCRM.
 
 The convention (also in docs/contributing.md, "Examples in the docs run"):
 
@@ -38,7 +38,10 @@ from amocrm_async import AmoCRMClient, VirtualClock
 from amocrm_async.testing import FakeAmoCRM
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ("README.md", *sorted(f"docs/{p.name}" for p in (ROOT / "docs").glob("*.md")))
+PAGES = (
+    "README.md",
+    *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").rglob("*.md")),
+)
 
 PRELUDE = """\
 import anyio
