@@ -209,3 +209,34 @@ async def test_page_iterator_progress(fake: FakeAmoCRM, amo: AmoCRMClient) -> No
     webhooks = amo.webhooks.iterate()
     assert [w async for w in webhooks] == []
     assert webhooks.progress.pages == 1
+
+
+@pytest.mark.parametrize("entity", ["contacts", "companies", "customers"])
+async def test_every_crm_entity_has_changes(
+    fake: FakeAmoCRM, amo: AmoCRMClient, entity: str
+) -> None:
+    seed: Any = fake.seed  # keyword arguments are entity types
+    seed(**{entity: 400})
+    rows = sorted((e["updated_at"], e["id"]) for e in fake.entities(entity))
+    got = [item.id async for item in getattr(amo, entity).changes(deletions=False)]
+    assert got == [entity_id for _, entity_id in rows] and len(got) == 400
+
+
+async def test_notes_of_an_entity_have_changes(
+    fake: FakeAmoCRM, amo: AmoCRMClient, clock: VirtualClock
+) -> None:
+    from amocrm_async.models import CommonNote, CommonNoteParams
+
+    (lead,) = await amo.leads.add([Lead(name="noted")])
+    assert lead.id is not None
+    for i in range(3):
+        await amo.leads.notes.add(
+            [CommonNote(entity_id=lead.id, params=CommonNoteParams(text=f"n{i}"))]
+        )
+        clock.advance(1)
+    changes = amo.leads.notes.changes(limit=2)
+    got = [note async for note in changes]
+    texts = [n.params.text for n in got if isinstance(n, CommonNote) and n.params is not None]
+    assert texts == ["n0", "n1", "n2"]
+    assert all(not isinstance(n, Deletion) for n in got)
+    assert all(r.path == "/api/v4/leads/notes" for r in fake.requests[-changes.progress.pages :])
