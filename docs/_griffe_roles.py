@@ -15,6 +15,7 @@ import griffe
 
 ROLE = re.compile(r":(?:class|meth|func|attr|exc|data|mod|obj):`(?P<tilde>~?)(?P<target>[^`]+)`")
 DOUBLE_COLON = re.compile(r"(?<=\S)::[ \t]*$", re.M)
+LONE_COLONS = re.compile(r"^[ \t]*::[ \t]*$", re.M)
 
 
 def _scope(obj: griffe.Object) -> str:
@@ -40,7 +41,8 @@ def _rewrite(text: str, obj: griffe.Object) -> str:
         suffix = "()" if match["target"].endswith("()") and not explicit else ""
         return f'<autoref identifier="{target}" optional><code>{shown}{suffix}</code></autoref>'
 
-    return _fence_doctests(DOUBLE_COLON.sub(":", ROLE.sub(role, text)))
+    text = LONE_COLONS.sub("", DOUBLE_COLON.sub(":", ROLE.sub(role, text)))
+    return _fence_doctests(text)
 
 
 def _fence_doctests(text: str) -> str:
