@@ -280,3 +280,26 @@ async def test_a_checkpoint_of_another_export_is_refused(
     checkpoint.write_text(json.dumps({**state, "written": "many"}))
     with pytest.raises(UsageError, match="damaged checkpoint"):
         await export(amo, "leads", "-o", str(target))
+
+
+async def test_events_are_read_newest_first_by_created_at_windows(
+    fake: FakeAmoCRM, amo: AmoCRMClient, tmp_path: Path
+) -> None:
+    fake.seed(leads=100)
+    fake.seed(events=1_000)
+    total = fake.count("events")
+    target = tmp_path / "events.jsonl"
+    fake.faults.add(FaultKind.STATUS, path="/api/v4/events", every=4, times=1, status=400)
+    with pytest.raises(AmoCRMError):
+        await export(amo, "events", "-o", str(target))
+    code, out, _ = await export(amo, "events", "-o", str(target))
+    assert code == 0 and "resumed" in out
+    lines = [json.loads(line) for line in target.read_text().splitlines()]
+    ids = [line["id"] for line in lines]
+    assert len(ids) == len(set(ids)) == total
+    stamps = [line["created_at"] for line in lines]
+    assert stamps == sorted(stamps, reverse=True)
+    queries = [parse_qs(r.raw_query) for r in fake.requests if r.path == "/api/v4/events"]
+    assert {q["page"][0] for q in queries} == {"1"} and all(
+        "filter[created_at][to]" in q for q in queries
+    )

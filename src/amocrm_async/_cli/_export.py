@@ -26,7 +26,7 @@ import sys
 import types
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
-from typing import IO, Any, TextIO, Union, get_args, get_origin
+from typing import IO, Any, TextIO, Union, cast, get_args, get_origin
 
 from .._client import AmoCRMClient
 from .._pagination import IterationProgress
@@ -36,6 +36,7 @@ from ..filters._base import BaseFilter
 from ..filters._parsers import Range
 from ..models._base import AmoModel
 from ..services._entity import Listable, _filter_type
+from ..services.events import EVENTS_MAX_LIMIT
 from ._args import UsageError
 from ._progress import ExportProgress
 
@@ -304,6 +305,64 @@ class Checkpoint:
         )
 
 
+# ---------------------------------------------------------------------------- events
+
+
+class EventsKeyset:
+    """Events newest first, each request page 1 of ``created_at`` up to the last one written.
+
+    Events never change, so once the upper bound is fixed (at the first run's start) the list
+    is stable: the position is the ``created_at`` of the last event written and the ids written
+    with it, as for :class:`~amocrm_async.ChangesCursor` but downwards.
+    """
+
+    def __init__(self, amo: AmoCRMClient, base: EventsFilter | None, state: str | None) -> None:
+        self._amo = amo
+        self._base = base or EventsFilter()
+        low, high = _bounds(self._base.created_at)
+        if state is None:
+            now = int(amo._pipeline.clock.time())
+            self.state: dict[str, Any] = {"from": low, "to": min(high or now, now), "seen": []}
+        else:
+            self.state = json.loads(state)
+        self.progress = IterationProgress(amo._pipeline.account)
+
+    def cursor_json(self) -> str:
+        return json.dumps(self.state, separators=(",", ":"))
+
+    async def __aiter__(self) -> AsyncIterator[Any]:
+        state, page = self.state, 1
+        while True:
+            position = state["to"]
+            window = dataclasses.replace(
+                self._base, created_at=Range(from_=state["from"], to=position)
+            )
+            result = await self._amo.events.get(window, page=page, limit=EVENTS_MAX_LIMIT)
+            self.progress.page(None)
+            seen = set(state["seen"])
+            for event in result:
+                at = event.created_at or 0
+                if at > position or (at == position and event.id in seen):
+                    continue
+                if at < state["to"]:
+                    state["to"], state["seen"] = at, [event.id]
+                else:
+                    state["seen"].append(event.id)
+                self.progress.items += 1
+                yield event
+            if not result.has_next:
+                return
+            page = 1 if state["to"] < position else page + 1
+
+
+def _bounds(value: Any) -> tuple[int | None, int | None]:
+    if isinstance(value, Range):
+        return value.from_, value.to
+    if isinstance(value, int):
+        return value, None
+    return None, None
+
+
 # ---------------------------------------------------------------------------- the export
 
 
@@ -398,6 +457,9 @@ async def run_export(
                 with_=args.with_ or None,
                 **options,
             )
+        elif args.entity == "events":
+            state = checkpoint.cursor if checkpoint is not None else None
+            iterator = EventsKeyset(amo, cast(EventsFilter | None, base_filter), state)
         else:
             skip = checkpoint.written if resuming and checkpoint is not None else 0
             iterator = service.iterate(base_filter, with_=args.with_ or None, **options)
@@ -437,6 +499,8 @@ async def run_export(
             checkpoint.written = already + written
             if isinstance(iterator, ChangesIterator):
                 checkpoint.cursor = iterator.cursor.to_json()
+            elif isinstance(iterator, EventsKeyset):
+                checkpoint.cursor = iterator.cursor_json()
             checkpoint.save()
 
         save()
