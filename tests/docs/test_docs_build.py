@@ -4,8 +4,12 @@ rendered. The benchmark plot matches its recorded numbers."""
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
+import inspect
 import os
+import pkgutil
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -56,6 +60,52 @@ def test_the_api_reference_renders_docstrings(site: Path) -> None:
         text = page.read_text(encoding="utf-8")
         # Sphinx roles are turned into links or code, not shown raw
         assert ":class:`" not in text and ":meth:`" not in text, page
+
+
+PUBLIC_MODULES = (
+    "amocrm_async",
+    "amocrm_async.enums",
+    "amocrm_async.errors",
+    "amocrm_async.integrations",
+    "amocrm_async.integrations.aiohttp",
+    "amocrm_async.integrations.fastapi",
+    "amocrm_async.postgres",
+    "amocrm_async.redis",
+    "amocrm_async.testing",
+    "amocrm_async.webhooks",
+)
+
+
+def _public_modules() -> list[str]:
+    found = list(PUBLIC_MODULES)
+    for package in ("models", "filters", "services"):
+        module = importlib.import_module(f"amocrm_async.{package}")
+        found += [
+            f"amocrm_async.{package}.{info.name}"
+            for info in pkgutil.iter_modules(module.__path__)
+            if not info.name.startswith("_")
+        ]
+    return found
+
+
+def test_the_api_reference_covers_every_public_name(site: Path) -> None:
+    """A new public class or function shows up in the reference without editing a page, or
+    this names the module to add to docs/reference/."""
+    anchors: set[str] = set()
+    for page in (site / "reference").rglob("*.html"):
+        anchors |= {
+            anchor.rsplit(".", 1)[-1]
+            for anchor in re.findall(r'id="(amocrm_async[^"]+)"', page.read_text(encoding="utf-8"))
+        }
+    missing = []
+    for name in _public_modules():
+        module = importlib.import_module(name)
+        for public in getattr(module, "__all__", ()):
+            if public.startswith("__") or inspect.ismodule(getattr(module, public, None)):
+                continue
+            if public not in anchors:
+                missing.append(f"{name}.{public}")
+    assert not missing, missing
 
 
 def test_the_benchmark_plot_is_current() -> None:
