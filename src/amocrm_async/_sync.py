@@ -143,7 +143,8 @@ FetchDeleted = Callable[[int, int | None, int], Awaitable["PageResult[Event]"]]
 
 
 class ChangesIterator(AsyncIterator["E | Deletion"], Generic[E]):
-    """Entities changed in a window (ordered by ``updated_at``, then id) and
+    """Entities changed in a window (ordered by ``updated_at``; by id within a page, and across
+    pages too where the server breaks ties by id, as the fake does) and
     :class:`Deletion` markers, merged in time order; a deletion comes before a change of the
     same second.
 
