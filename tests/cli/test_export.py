@@ -303,3 +303,24 @@ async def test_events_are_read_newest_first_by_created_at_windows(
     assert {q["page"][0] for q in queries} == {"1"} and all(
         "filter[created_at][to]" in q for q in queries
     )
+
+
+async def test_a_sync_run_that_fails_half_way_resumes_its_delta(
+    fake: FakeAmoCRM, amo: AmoCRMClient, clock: VirtualClock, tmp_path: Path
+) -> None:
+    fake.seed(leads=100)
+    target = tmp_path / "sync.jsonl"
+    assert (await export(amo, "leads", "-o", str(target), "--sync"))[0] == 0
+    clock.advance(60)
+    added = []
+    for _ in range(3):
+        added += await amo.leads.add([Lead(name=f"new {i}") for i in range(200)])
+        clock.advance(1)
+    fake.reset_stats()
+    fake.faults.add(FaultKind.STATUS, path="/api/v4/leads", every=2, times=1, status=400)
+    with pytest.raises(AmoCRMError):
+        await export(amo, "leads", "-o", str(target), "--sync")
+    assert 0 < len(jsonl_ids(target)) < 600
+    code, out, _ = await export(amo, "leads", "-o", str(target), "--sync")
+    assert code == 0 and "resumed" in out
+    assert jsonl_ids(target) == [lead.id for lead in added]

@@ -430,6 +430,8 @@ async def run_export(
     resuming = checkpoint is not None and not checkpoint.complete
     if checkpoint is None and checkpoint_path is not None:
         checkpoint = Checkpoint(checkpoint_path, fingerprint)
+    if checkpoint is not None:
+        checkpoint.complete = False  # a new --sync run that stops half-way resumes, too
 
     model = getattr(service, "model", None)
     rows = Rows(fmt, model if isinstance(model, type) else None, args.sync)
