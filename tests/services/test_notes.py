@@ -12,7 +12,7 @@ import httpx
 import pytest
 import respx
 
-from amocrm_async import AmoCRMClient
+from amocrm_async import AmoCRMClient, errors
 from amocrm_async.filters import NotesFilter, Range
 from amocrm_async.models import (
     CallInNote,
@@ -261,3 +261,32 @@ async def test_customers_have_notes_too(fake: FakeAmoCRM, on_fake: AmoCRMClient)
     [read] = (await on_fake.customers.notes.get_by_parent_id(customer)).items
     assert isinstance(read, SmsOutNote) and read.params == note.params
     assert len(await on_fake.leads.notes.get()) == 0
+
+
+async def test_pin_and_unpin_post_an_empty_body(
+    router: respx.MockRouter, amo: AmoCRMClient
+) -> None:
+    pin = router.post("/api/v4/leads/notes/7/pin").respond(204)
+    unpin = router.post("/api/v4/leads/notes/7/unpin").respond(204)
+    await amo.leads.notes.pin(7)
+    await amo.leads.notes.unpin(CommonNote(id=7, entity_id=1))
+    assert pin.call_count == unpin.call_count == 1
+    assert pin.calls.last.request.content == b""
+    with pytest.raises(ValueError, match="id"):
+        await amo.leads.notes.pin(CommonNote(entity_id=1))
+    with pytest.raises(ValueError, match="positive"):
+        await amo.leads.notes.pin(0)
+
+
+async def test_a_pinned_note_reads_is_pinned(fake: FakeAmoCRM, on_fake: AmoCRMClient) -> None:
+    (lead,) = fake.seed(leads=1).leads
+    notes = on_fake.leads.notes
+    note = await notes.add_one(CommonNote(entity_id=lead, params=CommonNoteParams(text="x")))
+    assert note.id is not None
+    await notes.pin(note)
+    assert (await notes.get_one(note.id, with_=["is_pinned"])).is_pinned is True
+    assert (await notes.get_one(note.id)).is_pinned is None
+    await notes.unpin(note.id)
+    assert (await notes.get_one(note.id, with_=["is_pinned"])).is_pinned is False
+    with pytest.raises(errors.NotFoundError):
+        await on_fake.contacts.notes.pin(note.id)  # a lead's note is no contact's

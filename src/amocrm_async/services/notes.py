@@ -36,6 +36,21 @@ class NotesService(CrudService[Note, NotesFilter]):
         path = f"{parent_path}/{entity_id(parent_id)}/notes"
         return ListReader(self._pipeline, path, self.embedded_key, self.model)
 
+    async def pin(self, note: Note | int, **options: Unpack[CallOptions]) -> None:
+        """Pin a note at the top of its entity's feed: ``POST {entity}/notes/{id}/pin``."""
+        await self._pin(note, "pin", options)
+
+    async def unpin(self, note: Note | int, **options: Unpack[CallOptions]) -> None:
+        """Unpin a note: ``POST {entity}/notes/{id}/unpin``."""
+        await self._pin(note, "unpin", options)
+
+    async def _pin(self, note: Note | int, action: str, options: CallOptions) -> None:
+        note_id = note if isinstance(note, int) else note.id
+        if note_id is None:
+            raise ValueError("pin/unpin needs a note with an id")
+        path = f"{self.path}/{entity_id(note_id)}/{action}"
+        await self._pipeline.request("POST", path, options=request_options(options))
+
     async def get_by_parent_id(
         self,
         entity_id: int,

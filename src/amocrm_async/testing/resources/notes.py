@@ -31,7 +31,7 @@ from typing import Any, ClassVar, cast
 
 from amocrm_async.testing._call import Call
 from amocrm_async.testing._crud import crud_routes, update_one
-from amocrm_async.testing._http import FakeResponse, json_response, problem
+from amocrm_async.testing._http import FakeResponse, json_response, no_content, problem
 from amocrm_async.testing._issues import is_int, not_expected, required
 from amocrm_async.testing._listing import (
     FilterBuilder,
@@ -154,6 +154,10 @@ READ_ONLY_TYPES = frozenset(
 """Note types amoCRM writes itself: they are read and seeded, never accepted in writes."""
 
 
+_PINNED = "_pinned"
+"""Where a note keeps its pin (rendered as ``is_pinned`` only with ``with=is_pinned``)."""
+
+
 def _parent_of(note: Entity) -> str:
     return str((note.hidden or {}).get("parent"))
 
@@ -241,6 +245,8 @@ class Notes(EntityResource):
                 rf"{parent}/(\d+)/notes/(\d+)",
                 {"GET": self.get_note_of, "PATCH": self.update_note_of},
             ),
+            (rf"{parent}/notes/(\d+)/pin", {"POST": self.pin}),
+            (rf"{parent}/notes/(\d+)/unpin", {"POST": self.unpin}),
         ]
 
     # -- reading ---------------------------------------------------------------------------
@@ -261,8 +267,9 @@ class Notes(EntityResource):
 
         def render(note: Entity) -> dict[str, Any]:
             out = dict(note.data)
+            is_pinned = bool(out.pop(_PINNED, False))
             if pinned:
-                out["is_pinned"] = False
+                out["is_pinned"] = is_pinned
             out["_links"] = {"self": {"href": f"{base}/api/v4/{_parent_of(note)}/notes/{note.id}"}}
             return out
 
@@ -287,6 +294,20 @@ class Notes(EntityResource):
         return paged(req, self.name, rows, self.renderer(call.account, req.base, with_))
 
     # -- writing ---------------------------------------------------------------------------
+
+    def pin(self, call: Call, note_id: str) -> FakeResponse:
+        """``POST /api/v4/{entity}/notes/{id}/pin``: 204, the note reads ``is_pinned``."""
+        return self._set_pinned(call, note_id, True)
+
+    def unpin(self, call: Call, note_id: str) -> FakeResponse:
+        return self._set_pinned(call, note_id, False)
+
+    def _set_pinned(self, call: Call, note_id: str, pinned: bool) -> FakeResponse:
+        note = self.live(call.account, int(note_id))
+        if note is None:
+            return problem(404, "Entity not found")
+        note.data[_PINNED] = pinned
+        return no_content()
 
     def update_note_of(self, call: Call, entity_id: str, note_id: str) -> FakeResponse:
         note = self.live(call.account, int(note_id))
