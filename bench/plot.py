@@ -68,7 +68,8 @@ def render(results: dict[str, Any]) -> str:
     scenarios = _scenarios(runs)
     group = len(runs) * (BAR + GAP) + 14
     top = 70
-    height = max(top + len(scenarios) * group, top + 2 * group + 40) + 70
+    legend = 18 * len(runs)
+    height = max(top + len(scenarios) * group, top + 2 * group + 40) + 50 + legend
     x0 = LABEL_W
 
     out = [
@@ -144,11 +145,11 @@ def render(results: dict[str, Any]) -> str:
                 _text(RIGHT_X + value / scale * RIGHT_W + 4, by + BAR - 3, f"{value:.2f}x", size=10)
             )
 
-    legend_y = height - 40
+    legend_y = height - 22 - legend
     for index, run in enumerate(runs):
-        x = 20 + index * 470
-        out.append(_rect(x, legend_y - 10, 12, 12, COLOURS[index]))
-        out.append(_text(x + 18, legend_y, f"{run['name']} — {run['when']}", size=11))
+        y = legend_y + index * 18
+        out.append(_rect(20, y - 10, 12, 12, COLOURS[index]))
+        out.append(_text(38, y, f"{run['name']} — {run['when']}", size=11))
     out.append(
         _text(
             20,
