@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 from urllib.parse import urlsplit
 
@@ -13,6 +12,7 @@ import httpx
 
 from ._auth import Auth, AuthContext, StaticTokenAuth
 from ._clock import Clock, SystemClock
+from ._closeable import AsyncCloseable
 from ._domains import is_account_host, normalize_base_domain, split_origin
 from ._phpquery import flatten_query
 from ._pipeline import (
@@ -57,7 +57,7 @@ def _shared_limiter(clock: Clock) -> MemoryRateLimiter:
     return limiter
 
 
-class AmoCRMClient:
+class AmoCRMClient(AsyncCloseable):
     """Async client for one amoCRM/Kommo account.
 
     Create it once and share it; close it with ``async with`` or :meth:`aclose`::
@@ -419,17 +419,6 @@ class AmoCRMClient:
         await self._pipeline.auth.aclose()
         if self._owns_http:
             await self._http.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     def __repr__(self) -> str:
         return f"AmoCRMClient(base_domain={self.base_domain!r}, auth={type(self.auth).__name__})"

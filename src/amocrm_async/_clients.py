@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import httpx
 
 from ._client import AmoCRMClient
 from ._clock import Clock, SystemClock
+from ._closeable import AsyncCloseable
 from ._domains import normalize_base_domain
 from .errors import AccountNotAuthorizedError, ClientClosedError
 
@@ -31,7 +31,7 @@ class _Entry:
     leases: int = 0
 
 
-class AmoCRMClients:
+class AmoCRMClients(AsyncCloseable):
     """A registry handing out one :class:`AmoCRMClient` per account, for a SaaS integration.
 
     Every client shares one connection pool and one rate-limiter backend (pass a
@@ -154,17 +154,6 @@ class AmoCRMClients:
                 await entry.client.aclose()
             if self._owns_http:
                 await self._http.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     def __repr__(self) -> str:
         return f"AmoCRMClients(clients={len(self._entries)}, closed={self._closed})"

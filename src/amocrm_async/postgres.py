@@ -21,6 +21,7 @@ import anyio
 import asyncpg  # type: ignore[import-untyped]
 import asyncpg.exceptions  # type: ignore[import-untyped]
 
+from ._closeable import AsyncCloseable
 from ._lease import LeasedLocks, check_key, check_write, decode_record, require_asyncio
 from ._token_store import StoredToken
 from ._tokens import OAuthToken
@@ -46,7 +47,7 @@ def _identifier(value: str, what: str) -> str:
     return f'"{value}"'
 
 
-class PostgresTokenStore(LeasedLocks):
+class PostgresTokenStore(LeasedLocks, AsyncCloseable):
     """A :class:`~amocrm_async.TokenStore` in PostgreSQL, for processes on many hosts.
 
     Constructed from a DSN (the store creates, and :meth:`aclose` closes, a small pool) or from
@@ -277,12 +278,6 @@ class PostgresTokenStore(LeasedLocks):
         if self._dsn is not None and self._pool is not None:
             pool, self._pool = self._pool, None
             await pool.close()
-
-    async def __aenter__(self) -> PostgresTokenStore:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
 
     def __repr__(self) -> str:
         return f"PostgresTokenStore({self._where()!r})"

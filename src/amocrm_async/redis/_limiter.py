@@ -13,6 +13,7 @@ import anyio
 import redis.asyncio
 
 from .._clock import Clock, SystemClock
+from .._closeable import AsyncCloseable
 from .._ratelimit import Bucket, MemoryRateLimiter
 from ..errors import AmoCRMError
 from ._connection import UNAVAILABLE, Connection, hash_tag, text
@@ -137,7 +138,7 @@ class RateLimiterUnavailableError(AmoCRMError):
     """The shared limiter's Redis did not answer and ``on_unavailable="fail"`` was chosen."""
 
 
-class RedisRateLimiter:
+class RedisRateLimiter(AsyncCloseable):
     """The :class:`~amocrm_async.RateLimiter` of every process and host that shares a Redis.
 
     ``RedisRateLimiter("redis://127.0.0.1:6379/0")`` (or a ``redis.asyncio.Redis`` client) is
@@ -346,12 +347,6 @@ class RedisRateLimiter:
     async def aclose(self) -> None:
         """Close the Redis client if this limiter created it from a URL."""
         await self._connection.aclose()
-
-    async def __aenter__(self) -> RedisRateLimiter:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
 
     def __repr__(self) -> str:
         return (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import redis.asyncio
 
+from .._closeable import AsyncCloseable
 from .._lease import LeasedLocks, check_key, check_write, decode_record
 from .._token_store import StoredToken
 from .._tokens import OAuthToken
@@ -44,7 +45,7 @@ return 0
 _SAVED, _FENCED = 1, -1
 
 
-class RedisTokenStore(LeasedLocks):
+class RedisTokenStore(LeasedLocks, AsyncCloseable):
     """A :class:`~amocrm_async.TokenStore` in Redis, for processes on many hosts.
 
     ``RedisTokenStore("redis://127.0.0.1:6379/0")`` (or a ``redis.asyncio.Redis`` client). For a
@@ -154,12 +155,6 @@ class RedisTokenStore(LeasedLocks):
     async def aclose(self) -> None:
         """Close the Redis client if this store created it from a URL."""
         await self._connection.aclose()
-
-    async def __aenter__(self) -> RedisTokenStore:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
 
     def __repr__(self) -> str:
         return f"RedisTokenStore({self._connection.describe()!r}, prefix={self.prefix!r})"
