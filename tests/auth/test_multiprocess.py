@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,9 +16,9 @@ import pytest
 from amocrm_async._token_store import FileTokenStore
 from amocrm_async._tokens import OAuthToken
 
+from .._processes import run_together
 from ._support import CLIENT_ID, CLIENT_SECRET, fake_access_token
 
-ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 4
 
 
@@ -119,42 +116,13 @@ def test_four_processes_refresh_exactly_once(endpoint: StrictTokenEndpoint, tmp_
         assert record is not None
 
     anyio.run(seed)
-    go = tmp_path / "go"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
-    workers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                str(Path(__file__).with_name("_mp_worker.py")),
-                str(store_dir),
-                str(tmp_path / f"ready-{n}"),
-                str(go),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        for n in range(WORKERS)
-    ]
-    try:
-        deadline = time.monotonic() + 60
-        while not all((tmp_path / f"ready-{n}").exists() for n in range(WORKERS)):
-            failed = [w for w in workers if w.poll() not in (None, 0)]
-            assert not failed, failed[0].communicate()[1]
-            assert time.monotonic() < deadline, "workers did not start"
-            time.sleep(0.01)
-        go.touch()
-        outputs = [worker.communicate(timeout=60) for worker in workers]
-    finally:
-        for worker in workers:
-            if worker.poll() is None:
-                worker.kill()
-                worker.communicate()
-
-    for worker, (_, stderr) in zip(workers, outputs, strict=True):
-        assert worker.returncode == 0, stderr
-    results = [json.loads(stdout) for stdout, _ in outputs]
+    worker = str(Path(__file__).with_name("_mp_worker.py"))
+    outputs = run_together(
+        WORKERS, lambda n, ready, go: [worker, str(store_dir), str(ready), str(go)], tmp_path
+    )
+    for returncode, _, stderr in outputs:
+        assert returncode == 0, stderr
+    results = [json.loads(stdout) for _, stdout, _ in outputs]
     assert endpoint.refreshes == 1
     assert endpoint.rejections == 0
     assert len({r["fingerprint"] for r in results}) == 1

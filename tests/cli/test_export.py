@@ -41,11 +41,6 @@ def no_nones(value: Any) -> Any:
 
 
 @pytest.fixture
-def clock() -> VirtualClock:
-    return VirtualClock()
-
-
-@pytest.fixture
 def fake(clock: VirtualClock) -> FakeAmoCRM:
     return FakeAmoCRM(clock=clock)
 

@@ -17,9 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import AbstractAsyncContextManager
@@ -51,9 +48,11 @@ from amocrm_async.errors import (
 )
 from amocrm_async.testing import FakeAmoCRM, Integration, VirtualClock
 
+from .._processes import run_together
+
 pytestmark = pytest.mark.anyio
 
-ROOT = Path(__file__).resolve().parents[2]
+
 TOKEN_PATH = "/oauth2/access_token"
 LOOKUP_PATH = "/oauth2/account/current/subdomain"
 LEADS_PATH = "/api/v4/leads"
@@ -865,45 +864,20 @@ def test_four_processes_sharing_a_file_store_refresh_exactly_once(
             )
         )
         config_file.chmod(0o600)
-        go = tmp_path / "go"
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
         backends = ["asyncio", "trio"] * (WORKERS // 2)
-        workers = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    str(Path(__file__).with_name("_oauth_worker.py")),
-                    str(config_file),
-                    str(tmp_path / f"ready-{n}"),
-                    str(go),
-                    backends[n],
-                ],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                env=env,
-            )
-            for n in range(WORKERS)
-        ]
-        try:
-            deadline = time.monotonic() + 15
-            while not all((tmp_path / f"ready-{n}").exists() for n in range(WORKERS)):
-                failed = [w for w in workers if w.poll() is not None]
-                assert not failed, failed[0].communicate()[1][-3000:]
-                assert time.monotonic() < deadline, "the workers did not start"
-                time.sleep(0.005)
-            go.touch()
-            outputs = [worker.communicate(timeout=20) for worker in workers]
-        finally:
-            for worker in workers:
-                if worker.poll() is None:
-                    worker.kill()
-                    worker.communicate()
+        worker = str(Path(__file__).with_name("_oauth_worker.py"))
+        outputs = run_together(
+            WORKERS,
+            lambda n, ready, go: [worker, str(config_file), str(ready), str(go), backends[n]],
+            tmp_path,
+            start_timeout=15,
+            timeout=20,
+        )
 
-    for n, (worker, (_, stderr)) in enumerate(zip(workers, outputs, strict=True)):
+    for n, (returncode, _, stderr) in enumerate(outputs):
         secrets.track_text(f"stderr of worker {n}", stderr)
-        assert worker.returncode == 0, stderr[-3000:]
-    results = [json.loads(stdout) for stdout, _ in outputs]
+        assert returncode == 0, stderr[-3000:]
+    results = [json.loads(stdout) for _, stdout, _ in outputs]
 
     final = anyio.run(FileTokenStore(store_dir).load, key)
     assert final is not None
@@ -926,7 +900,7 @@ def test_four_processes_sharing_a_file_store_refresh_exactly_once(
     api = [r for r in fake.requests if r.path == LEADS_PATH]
     assert len(api) == WORKERS * 3
     assert {(r.status, bearer(r.headers)) for r in api} == {(200, final.token.access_token)}
-    saved_by = [n for n, (_, err) in enumerate(outputs) if "refreshed the token pair" in err]
+    saved_by = [n for n, (_, _, err) in enumerate(outputs) if "refreshed the token pair" in err]
     assert len(saved_by) == 1, saved_by
     secrets.track(final, expired)
 

@@ -6,10 +6,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import os
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -22,9 +18,11 @@ from amocrm_async.errors import RateLimitedError, RateLimitTimeoutError
 from amocrm_async.redis import RateLimiterUnavailableError, RedisRateLimiter
 from amocrm_async.testing import RATE_LIMIT, FakeAmoCRM
 
+from .._processes import run_together
+
 pytestmark = pytest.mark.anyio
 
-ROOT = Path(__file__).resolve().parents[2]
+
 BUCKETS = [Bucket("acme.amocrm.ru|cid", 20.0), Bucket("acme.amocrm.ru", 45.0)]
 
 
@@ -179,48 +177,27 @@ def test_four_processes_share_one_limit(redis_url: str, prefix: str, tmp_path: P
     fake = FakeAmoCRM(rate_limit=True, integration_rps=rate)
     fake.seed(leads=3)
     token = fake.long_lived_token()
-    go = tmp_path / "go"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+    worker = str(Path(__file__).with_name("_limiter_worker.py"))
     with fake.serve_in_thread() as base_url:
-        processes = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    str(Path(__file__).with_name("_limiter_worker.py")),
-                    base_url,
-                    token,
-                    redis_url,
-                    prefix,
-                    str(rate),
-                    str(per_worker),
-                    f"worker-{n}",
-                    str(tmp_path / f"ready-{n}"),
-                    str(go),
-                ],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                env=env,
-            )
-            for n in range(workers)
-        ]
-        try:
-            deadline = time.monotonic() + 60
-            while not all((tmp_path / f"ready-{n}").exists() for n in range(workers)):
-                failed = [p for p in processes if p.poll() not in (None, 0)]
-                assert not failed, failed[0].communicate()[1]
-                assert time.monotonic() < deadline, "workers did not start"
-                time.sleep(0.01)
-            fake.reset_stats()
-            go.touch()
-            outputs = [p.communicate(timeout=60) for p in processes]
-        finally:
-            for p in processes:
-                if p.poll() is None:
-                    p.kill()
-                    p.communicate()
-    for p, (_, stderr) in zip(processes, outputs, strict=True):
-        assert p.returncode == 0, stderr
+        results = run_together(
+            workers,
+            lambda n, ready, go: [
+                worker,
+                base_url,
+                token,
+                redis_url,
+                prefix,
+                str(rate),
+                str(per_worker),
+                f"worker-{n}",
+                str(ready),
+                str(go),
+            ],
+            tmp_path,
+            before_go=fake.reset_stats,
+        )
+    for returncode, _, stderr in results:
+        assert returncode == 0, stderr
     api = [r for r in fake.requests if r.path == "/api/v4/leads"]
     assert fake.stats.rate_limited == 0
     assert len(api) == workers * per_worker

@@ -7,7 +7,7 @@
     payload = parse_webhook(body, request.headers.get("content-type"))
     for event in payload.events:
         if event.entity_type == "leads" and event.action == "status":
-            print(event.data.id, event.data.old_status_id, "→", event.data.status_id)
+            await on_status_change(event.data)  # .id, .old_status_id, .status_id
 
 See docs/webhooks.md.
 """
