@@ -6,12 +6,14 @@ virtual seconds the fake's own latency and rate limit imply), never on wall time
 
 from __future__ import annotations
 
+import asyncio
 import math
 
 import pytest
 
 from amocrm_async import AmoCRMClient, VirtualClock
 from amocrm_async._pagination import ReadAhead
+from amocrm_async.errors import APIError
 from amocrm_async.testing import FakeAmoCRM
 
 pytestmark = pytest.mark.anyio
@@ -139,3 +141,124 @@ async def test_breaking_early_leaves_nothing_running() -> None:
         assert fake.stats.total_requests == sent
     assert seen == 600
     assert sent <= 1 + 14  # the first page, then one window sized for 200 ms at 7 req/s
+
+
+async def test_inside_async_with_pages_arrive_while_the_loop_body_runs() -> None:
+    """The read-ahead of an entered client runs in its task group: the first lead comes one
+    page time after the start (no window to wait for) and at most a few pages are held."""
+    fake = slow_limited_fake(5_000)
+    async with client_for(fake) as amo:
+        await amo.leads.get(limit=1)
+        await fake.clock.sleep(1)
+        before = fake.stats.total_requests
+        started = fake.clock.monotonic()
+        first_at: float | None = None
+        most_ahead = 0
+        seen = 0
+        async for _lead in amo.leads.iterate():
+            if first_at is None:
+                first_at = fake.clock.monotonic() - started
+            seen += 1
+            answered = fake.stats.total_requests - before
+            most_ahead = max(most_ahead, answered - math.ceil(seen / 250))
+    assert seen == 5_000
+    assert first_at is not None and first_at < 2 * LATENCY
+    assert most_ahead <= 3 + 2  # in flight (ceil(L * R) + 1) and the two-page buffer
+
+
+async def test_breaking_early_inside_async_with_cancels_the_requests_ahead() -> None:
+    fake = slow_limited_fake(5_000)
+    fake.faults.add("latency", seconds=5, path=LEADS_PATH, every=3)  # some pages hang for long
+    async with client_for(fake) as amo:
+        await amo.leads.get(limit=1)
+        await fake.clock.sleep(1)
+        before = fake.stats.total_requests
+        seen = 0
+        async for _lead in amo.leads.iterate():
+            seen += 1
+            if seen == 300:
+                break
+        sent = len(fake.requests)
+        await fake.clock.sleep(30)
+        assert len(fake.requests) == sent  # nothing was started after the break
+        assert fake.stats.total_requests - before <= 2 + 3 + 2
+        answered_later = fake.stats.total_requests
+        await fake.clock.sleep(30)
+        assert fake.stats.total_requests == answered_later
+    assert seen == 300
+
+
+async def test_aclose_stops_an_iterator_that_is_still_referenced() -> None:
+    fake = slow_limited_fake(5_000)
+    async with client_for(fake) as amo:
+        await amo.leads.get(limit=1)
+        await fake.clock.sleep(1)
+        leads = amo.leads.iterate()
+        first = await leads.__anext__()
+        await leads.aclose()
+        sent = len(fake.requests)
+        await fake.clock.sleep(30)
+        assert len(fake.requests) == sent
+        with pytest.raises(StopAsyncIteration):
+            await leads.__anext__()
+    assert first.id is not None
+
+
+async def test_an_error_in_the_read_ahead_comes_after_the_pages_before_it() -> None:
+    fake = slow_limited_fake(5_000)
+    async with client_for(fake) as amo:
+        await amo.leads.get(limit=1)
+        await fake.clock.sleep(1)
+        fake.faults.add("status", status=403, path=LEADS_PATH, every=6, times=1)
+        ids: list[int] = []
+
+        async def export() -> None:
+            async for lead in amo.leads.iterate():
+                ids.append(lead.id or 0)
+
+        with pytest.raises(APIError) as caught:
+            await export()
+    assert caught.value.status == 403
+    assert len(ids) == 5 * 250  # pages 1 to 5, in order, then the error of page 6
+    assert ids == sorted(ids)
+
+
+async def test_a_client_outside_async_with_reads_ahead_in_windows() -> None:
+    fake = slow_limited_fake(5_000)
+    amo = client_for(fake)
+    try:
+        await amo.leads.get(limit=1)
+        ids = [lead.id or 0 async for lead in amo.leads.iterate()]
+    finally:
+        await amo.aclose()
+    assert ids == sorted(ids) and len(set(ids)) == 5_000
+
+
+async def test_a_view_reads_ahead_in_its_clients_group_and_leaves_it_open() -> None:
+    fake = slow_limited_fake(2_500)
+    async with client_for(fake) as amo:
+        await amo.leads.get(limit=1)
+        async with amo.with_options(timeout=30) as view:
+            ids = [lead.id async for lead in view.leads.iterate()]
+        assert len(ids) == 2_500
+        assert len([lead async for lead in amo.leads.iterate()]) == 2_500
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # as pytest-asyncio's fixtures do it
+async def test_a_client_entered_and_exited_in_different_tasks_closes_cleanly() -> None:
+    fake = slow_limited_fake(2_500)
+    amo = client_for(fake)
+    await asyncio.get_running_loop().create_task(amo.__aenter__())  # a task of its own
+    await amo.leads.get(limit=1)
+    seen = 0
+    async for _lead in amo.leads.iterate():
+        seen += 1
+        if seen == 300:
+            break
+    leads = amo.leads.iterate()
+    await leads.__anext__()  # a read-ahead still running when the client closes
+    await amo.__aexit__(None, None, None)
+    sent = len(fake.requests)
+    await fake.clock.sleep(30)
+    assert len(fake.requests) == sent
+    assert seen == 300

@@ -200,6 +200,7 @@ class AmoCRMClient(AsyncCloseable):
             )
         )
         self._closed = False
+        self._opened_background = False
 
     def _view(self, pipeline: Pipeline) -> Self:
         """A client sharing everything but the pipeline; it owns nothing, so closing is a no-op."""
@@ -209,6 +210,7 @@ class AmoCRMClient(AsyncCloseable):
         clone._pipeline = pipeline
         clone._owns_http = False
         clone._closed = True
+        clone._opened_background = False
         return clone
 
     def with_options(
@@ -411,11 +413,29 @@ class AmoCRMClient(AsyncCloseable):
         list_query = ListQuery(pairs=pairs, limit=limit, paged=paged)
         return reader.iterate(list_query, concurrency, RequestOptions())
 
+    async def __aenter__(self) -> Self:
+        """Open the client's task group, where plain loops' read-ahead runs (see
+        :class:`~amocrm_async.PageIterator`)."""
+        if not self._closed:  # a view or a closed client owns no task group
+            await self._pipeline.background.open()
+            self._opened_background = True
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        try:
+            await self.aclose()
+        finally:
+            if self._opened_background:
+                self._opened_background = False
+                await self._pipeline.background.close()
+
     async def aclose(self) -> None:
-        """Close the connection pool (if the client created it) and release the auth."""
+        """Stop read-ahead, close the connection pool (if the client created it) and release
+        the auth."""
         if self._closed:
             return
         self._closed = True
+        self._pipeline.background.cancel()
         await self._pipeline.auth.aclose()
         if self._owns_http:
             await self._http.aclose()

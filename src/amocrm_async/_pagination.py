@@ -7,9 +7,12 @@ or when the server answers 204 (a page past the end, or nothing matched; protoco
 from __future__ import annotations
 
 import math
+import weakref
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
+from functools import partial
 from types import TracebackType
 from typing import Generic, Protocol, TypeVar
 from urllib.parse import parse_qs, urlsplit
@@ -18,6 +21,7 @@ import anyio
 import anyio.abc
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
+from ._background import BackgroundTasks
 from .errors import AmoCRMError
 
 __all__ = [
@@ -111,14 +115,15 @@ class Page(Generic[M]):
 class ReadAhead:
     """How many pages a plain ``async for`` fetches ahead, sized from what it has seen.
 
-    A loop that is not inside ``async with`` can keep no request running while its body runs
-    (that would leave a task behind when the loop breaks), so it fetches pages in windows: up
-    to ``in_flight`` requests at once, ``pages`` per window. Each window ends with one round trip
-    during which no new request starts; at latency L and rate R that costs ``L * R - 1`` request
-    slots, so a window of ``pages`` reaches ``pages / (pages + L * R - 1)`` of the rate bound.
-    The window is the smallest that reaches ``target`` (capped at ``max_pages``, which bounds the
-    memory held), from the slowest recent page time; while latency stays under the request
-    spacing it is one page, as a sequential loop already runs at the bound.
+    ``in_flight`` requests at once cover latency L at rate R (``ceil(L * R) + 1``). While L
+    stays under the request spacing the loop is sequential, as that already runs at the bound.
+    On a client inside ``async with`` the requests run in the client's task group and keep
+    going while the loop body runs (see :class:`PageIterator`). Elsewhere a loop can keep no
+    request running between its steps (that would leave a task behind when it breaks), so it
+    fetches ``pages`` per window; each window ends with one round trip in which no request
+    starts, which costs ``L * R - 1`` request slots, so a window reaches
+    ``pages / (pages + L * R - 1)`` of the rate bound. The window is the smallest that reaches
+    ``target``, capped at ``max_pages`` (which bounds the memory held).
     """
 
     def __init__(self, rate: float, *, target: float = 0.97, max_pages: int = 16) -> None:
@@ -207,8 +212,10 @@ class PageIterator(AsyncIterator[M]):
     """Async iterator over every item of a list, in order.
 
     By default (``concurrency=None``) it reads ahead as far as latency and the rate limit call
-    for (see :class:`ReadAhead`), so a plain ``async for`` reaches the rate bound with a few
-    pages held and nothing left running when the loop breaks. With ``concurrency=1`` it follows
+    for (see :class:`ReadAhead`), so a plain ``async for`` reaches the rate bound. On a client
+    inside ``async with`` the read-ahead runs in the client's task group: pages keep arriving
+    while the loop body runs, at most a few are held, and breaking out of the loop (or
+    :meth:`aclose`) cancels the requests still running. With ``concurrency=1`` it follows
     ``next`` links one page at a time. With ``concurrency=N`` it keeps up to N page requests in
     flight (each still paced by the rate limiter):
 
@@ -228,18 +235,20 @@ class PageIterator(AsyncIterator[M]):
         concurrency: int | None = 1,
         read_ahead: ReadAhead | None = None,
         meter: RequestMeter | None = None,
+        background: BackgroundTasks | None = None,
     ) -> None:
         if concurrency is not None and concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self._read_ahead = (
             None if concurrency is not None else read_ahead or ReadAhead(DEFAULT_RATE)
         )
-        self.progress = IterationProgress(meter)
+        self._background = background if self._read_ahead is not None else None
+        progress = self.progress = IterationProgress(meter)
         """Pages, items, total, requests and 429s so far (see :class:`IterationProgress`)."""
 
         async def counted(number: int) -> PageResult[M]:
             result = await fetch(number)
-            self.progress.page(result.total_items)
+            progress.page(result.total_items)
             return result
 
         self._fetch = counted
@@ -249,6 +258,7 @@ class PageIterator(AsyncIterator[M]):
         self._error: Exception | None = None
         self._task_group: anyio.abc.TaskGroup | None = None
         self._pages: MemoryObjectReceiveStream[PageResult[M] | BaseException] | None = None
+        self._stop_reading: weakref.finalize[..., PageIterator[M]] | None = None
 
     def __aiter__(self) -> PageIterator[M]:
         return self
@@ -259,8 +269,10 @@ class PageIterator(AsyncIterator[M]):
                 try:
                     received = await self._pages.receive()
                 except anyio.EndOfStream:
+                    self._producer_done()
                     raise StopAsyncIteration from None
                 if isinstance(received, BaseException):
+                    self._producer_done()  # an error is the producer's last item
                     raise received
                 self._items.extend(received.items)
                 continue
@@ -274,9 +286,13 @@ class PageIterator(AsyncIterator[M]):
                 result = await self._fetch(self._next)
                 self._items.extend(result.items)
                 self._next = result.next_page
+            elif self._background is not None and self._background.available:
+                self._read_in_background(self._background)
             else:
                 try:
-                    self._next = await self._window(self._next, self._collect, pages, in_flight)
+                    self._next = await _fetch_pages(
+                        self._fetch, self._next, self._collect, pages, in_flight
+                    )
                 except Exception as exc:
                     self._next = None
                     self._error = exc
@@ -288,15 +304,52 @@ class PageIterator(AsyncIterator[M]):
             return self._read_ahead.window()
         return 4 * self._concurrency if self._concurrency > 1 else 1, self._concurrency
 
+    def _read_in_background(self, background: BackgroundTasks) -> None:
+        """Hand the rest of the list to a producer in the client's task group.
+
+        The producer holds no reference to this iterator, so dropping the iterator (a loop
+        that breaks) runs the finalizer, which cancels the producer and drops its pages.
+        """
+        send, receive = self._stream(2)
+        scope = anyio.CancelScope()
+        producer = partial(
+            _produce, self._fetch, self._next, self._read_ahead, self._concurrency, send
+        )
+        self._pages, self._next = receive, None
+        self._stop_reading = weakref.finalize(self, _stop, scope, receive)
+        background.start_soon(partial(_run_detached, scope, producer))
+
+    def _stream(
+        self, size: int
+    ) -> tuple[
+        MemoryObjectSendStream[PageResult[M] | BaseException],
+        MemoryObjectReceiveStream[PageResult[M] | BaseException],
+    ]:
+        return anyio.create_memory_object_stream[PageResult[M] | BaseException](size)
+
+    def _producer_done(self) -> None:
+        if self._stop_reading is not None:
+            self._stop_reading.detach()
+        if self._pages is not None:
+            self._pages.close()
+        self._pages, self._next = None, None
+
+    async def aclose(self) -> None:
+        """End the iteration now: requests still reading ahead are cancelled."""
+        if self._stop_reading is not None:
+            self._stop_reading()
+        self._pages, self._next, self._error = None, None, None
+        self._items.clear()
+
     async def __aenter__(self) -> PageIterator[M]:
         if self._task_group is not None:
             raise RuntimeError("this iterator is already open")
-        send, self._pages = anyio.create_memory_object_stream[PageResult[M] | BaseException](
-            self._concurrency if self._read_ahead is None else 2
-        )
+        send, self._pages = self._stream(self._concurrency if self._read_ahead is None else 2)
         self._task_group = anyio.create_task_group()
         await self._task_group.__aenter__()
-        self._task_group.start_soon(self._produce, send)
+        self._task_group.start_soon(
+            _produce, self._fetch, self._next, self._read_ahead, self._concurrency, send
+        )
         return self
 
     async def __aexit__(
@@ -318,90 +371,113 @@ class PageIterator(AsyncIterator[M]):
     async def _collect(self, result: PageResult[M]) -> None:
         self._items.extend(result.items)
 
-    async def _produce(self, send: MemoryObjectSendStream[PageResult[M] | BaseException]) -> None:
-        async with send:
-            try:
-                while self._next is not None:
-                    budget: int | None = None
-                    in_flight = self._concurrency
-                    if self._read_ahead is not None:  # one page to measure, then continuous
-                        in_flight = self._read_ahead.window()[1]
-                        budget = None if self._read_ahead.latency else 1
-                    self._next = await self._window(self._next, send.send, budget, in_flight)
-            except Exception as exc:  # handed to the consumer, in order after the pages before it
-                await send.send(exc)
 
-    async def _window(
-        self,
-        first: int,
-        deliver: Callable[[PageResult[M]], Awaitable[None]],
-        budget: int | None,
-        in_flight: int,
-    ) -> int | None:
-        """Fetch pages from ``first`` on with up to ``in_flight`` requests at once.
+def _stop(scope: anyio.CancelScope, pages: MemoryObjectReceiveStream[object]) -> None:
+    pages.close()
+    with suppress(RuntimeError):  # the event loop is gone, and its tasks with it
+        scope.cancel()
 
-        Pages are delivered in order; a slot frees up only once its page is delivered, so the
-        pages held here never exceed ``in_flight``. Stops at the page that has no ``next``
-        (requests for later pages are cancelled) or after ``budget`` pages. Returns the page to
-        continue from, or None at the end.
-        """
-        slots = anyio.Semaphore(in_flight)
-        scopes: dict[int, anyio.CancelScope] = {}
-        results: dict[int, PageResult[M]] = {}
-        end: list[int] = []
-        after_end: dict[int, int | None] = {}
-        failures: list[Exception] = []
-        cursor = first
-        delivering = anyio.Lock()
 
-        def set_end(number: int) -> None:
-            end.append(number)
-            for later, scope in scopes.items():
-                if later > number:
-                    scope.cancel()
-            for later in [n for n in results if n > number]:
-                del results[later]
+async def _run_detached(scope: anyio.CancelScope, producer: Callable[[], Awaitable[None]]) -> None:
+    # a closed stream means the iterator is gone: nobody is left to hand pages or errors to
+    with scope, suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
+        await producer()
+
+
+async def _produce(
+    fetch: Callable[[int], Awaitable[PageResult[M]]],
+    start: int | None,
+    read_ahead: ReadAhead | None,
+    concurrency: int,
+    send: MemoryObjectSendStream[PageResult[M] | BaseException],
+) -> None:
+    """Fetch every page from ``start`` on into ``send``, then close it; an error is sent as
+    the last item, after the pages before it."""
+    following = start
+    async with send:
+        try:
+            while following is not None:
+                budget: int | None = None
+                in_flight = concurrency
+                if read_ahead is not None:  # one page to measure, then continuous
+                    in_flight = read_ahead.window()[1]
+                    budget = None if read_ahead.latency else 1
+                following = await _fetch_pages(fetch, following, send.send, budget, in_flight)
+        except Exception as exc:
+            await send.send(exc)
+
+
+async def _fetch_pages(
+    get_page: Callable[[int], Awaitable[PageResult[M]]],
+    first: int,
+    deliver: Callable[[PageResult[M]], Awaitable[None]],
+    budget: int | None,
+    in_flight: int,
+) -> int | None:
+    """Fetch pages from ``first`` on with up to ``in_flight`` requests at once.
+
+    Pages are delivered in order; a slot frees up only once its page is delivered, so the
+    pages held here never exceed ``in_flight``. Stops at the page that has no ``next``
+    (requests for later pages are cancelled) or after ``budget`` pages. Returns the page to
+    continue from, or None at the end.
+    """
+    slots = anyio.Semaphore(in_flight)
+    scopes: dict[int, anyio.CancelScope] = {}
+    results: dict[int, PageResult[M]] = {}
+    end: list[int] = []
+    after_end: dict[int, int | None] = {}
+    failures: list[Exception] = []
+    cursor = first
+    delivering = anyio.Lock()
+
+    def set_end(number: int) -> None:
+        end.append(number)
+        for later, scope in scopes.items():
+            if later > number:
+                scope.cancel()
+        for later in [n for n in results if n > number]:
+            del results[later]
+            slots.release()
+
+    async def flush() -> None:
+        nonlocal cursor
+        async with delivering:
+            while cursor in results:
+                result = results.pop(cursor)
+                cursor += 1
+                await deliver(result)
                 slots.release()
 
-        async def flush() -> None:
-            nonlocal cursor
-            async with delivering:
-                while cursor in results:
-                    result = results.pop(cursor)
-                    cursor += 1
-                    await deliver(result)
-                    slots.release()
+    async def fetch(number: int) -> None:
+        result = None
+        try:
+            with scopes[number]:
+                result = await get_page(number)
+        except Exception as exc:
+            failures.append(exc)
+            tg.cancel_scope.cancel()
+            return
+        if result is None or (end and number > min(end)):
+            slots.release()
+            return
+        results[number] = result
+        if result.next_page != number + 1:
+            after_end[number] = result.next_page
+            set_end(number)
+        await flush()
 
-        async def fetch(number: int) -> None:
-            result = None
-            try:
-                with scopes[number]:
-                    result = await self._fetch(number)
-            except Exception as exc:
-                failures.append(exc)
-                tg.cancel_scope.cancel()
-                return
-            if result is None or (end and number > min(end)):
+    async with anyio.create_task_group() as tg:
+        number = first
+        while budget is None or number < first + budget:
+            await slots.acquire()
+            if end and number > min(end):
                 slots.release()
-                return
-            results[number] = result
-            if result.next_page != number + 1:
-                after_end[number] = result.next_page
-                set_end(number)
-            await flush()
-
-        async with anyio.create_task_group() as tg:
-            number = first
-            while budget is None or number < first + budget:
-                await slots.acquire()
-                if end and number > min(end):
-                    slots.release()
-                    break
-                scopes[number] = anyio.CancelScope()
-                tg.start_soon(fetch, number)
-                number += 1
-        if failures:
-            raise failures[0]
-        if end:
-            return after_end[min(end)]
-        return first + (budget or 0)
+                break
+            scopes[number] = anyio.CancelScope()
+            tg.start_soon(fetch, number)
+            number += 1
+    if failures:
+        raise failures[0]
+    if end:
+        return after_end[min(end)]
+    return first + (budget or 0)

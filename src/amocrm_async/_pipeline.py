@@ -28,6 +28,7 @@ import pydantic_core
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from ._auth import Auth
+from ._background import BackgroundTasks
 from ._clock import Clock
 from ._pagination import ReadAhead
 from ._phpquery import encode_query
@@ -200,6 +201,8 @@ class Pipeline:
         self.max_response_bytes = max_response_bytes
         self.read_ahead = ReadAhead(rate_limit)
         """Page times of this account's lists, which size every ``iterate()``'s read-ahead."""
+        self.background = BackgroundTasks()
+        """The client's task group while it is inside ``async with`` (read-ahead runs there)."""
         self.origin: str | None = None
         """``scheme://host`` of another host of the account that requests go to instead (the
         drive); set on a :meth:`copy`, which keeps the account's auth and rate limits."""

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from .._gc_pause import paused_gc
 from .._pagination import Page, PageIterator, PageResult, next_page_number
 from .._pipeline import APIResponse, Pipeline, RequestOptions
 from .._service import check_limit
@@ -86,7 +87,8 @@ class ListReader(Generic[M]):
                 if response.status == 204:  # past the end, or nothing matched
                     return PageResult([], page, None, elapsed=response.elapsed)
                 started = clock.monotonic()
-                collection = adapter.validate_json(response.content)
+                with paused_gc:
+                    collection = adapter.validate_json(response.content)
                 elapsed = response.elapsed + clock.monotonic() - started
                 read_ahead.observe(elapsed)
                 if not paged:
@@ -123,4 +125,5 @@ class ListReader(Generic[M]):
             concurrency=concurrency,
             read_ahead=self._pipeline.read_ahead if concurrency is None else None,
             meter=self._pipeline.account,
+            background=self._pipeline.background,
         )
