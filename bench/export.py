@@ -3,8 +3,9 @@
 Two runs: a plain ``async for lead in amo.leads.iterate()`` (the default read-ahead), then
 ``async with amo.leads.iterate(concurrency=N)``. Each prints elapsed, the bound (pages / R),
 their ratio, the 429 count, and the client's CPU time per lead (the fake runs in another
-process). Targets: ratio >= 0.95 with 0 429s at L = 200 ms, R = 7 (``--quick``: R = 50,
-L = 50 ms); CPU <= 11 µs per lead.
+process); then the CPU per lead of bare httpx + ``json.loads`` over the same pages at the same
+pace, the floor on this machine. Targets: ratio >= 0.95 with 0 429s at L = 200 ms, R = 7
+(``--quick``: R = 50, L = 50 ms); CPU <= 11 µs per lead.
 
     python bench/export.py            # N = 10,000 leads, R = 7, L = 200 ms
     python bench/export.py --quick    # N = 25,000 leads, R = 50, L = 50 ms
@@ -12,13 +13,40 @@ L = 50 ms); CPU <= 11 µs per lead.
 
 from __future__ import annotations
 
+import json
 import math
 import time
 
 import anyio
-from _common import parse, report, slow_limited_fake
+import httpx
+from _common import FakeServer, Scenario, parse, report, slow_limited_fake
 
 from amocrm_async import AmoCRMClient
+
+
+async def untyped_floor(fake: FakeServer, scenario: Scenario, pages: int) -> float:
+    """CPU per lead of the least a client can do for the same pages at the same pace: bare
+    ``httpx`` GETs, three in flight, started 1/R apart, each body ``json.loads``-ed into dicts
+    (no retries, no limiter, no models). The machine's floor for the figure above."""
+    exported = 0
+    async with httpx.AsyncClient(base_url=fake.base_url, timeout=30) as http:
+        headers = {"Authorization": f"Bearer {fake.token()}"}
+        await http.get("/api/v4/leads", params={"limit": 1}, headers=headers)
+        await anyio.sleep(1)
+        cpu = time.process_time()
+
+        async def get(page: int) -> None:
+            nonlocal exported
+            answer = await http.get(
+                "/api/v4/leads", params={"limit": 250, "page": page}, headers=headers
+            )
+            exported += len(json.loads(answer.content)["_embedded"]["leads"])
+
+        async with anyio.create_task_group() as tg:
+            for page in range(1, pages + 1):
+                tg.start_soon(get, page)
+                await anyio.sleep(1 / scenario.rate)
+        return (time.process_time() - cpu) / exported * 1e6
 
 
 async def main() -> None:
@@ -62,6 +90,8 @@ async def main() -> None:
                     f"  requests sent: {stats['total_requests']}, "
                     f"client CPU {cpu / exported * 1e6:.1f} µs/lead"
                 )
+        floor = await untyped_floor(fake, scenario, pages)
+        print(f"untyped floor (httpx + json.loads, same pages and pace): {floor:.1f} µs/lead")
 
 
 if __name__ == "__main__":

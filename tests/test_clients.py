@@ -188,3 +188,27 @@ def test_bad_settings_are_refused(oauth: tuple[OAuthConfig, object]) -> None:
             http_client=httpx.AsyncClient(),
             transport=httpx.MockTransport(lambda r: httpx.Response(200)),
         )
+
+
+async def test_clients_read_ahead_in_the_registrys_task_group(
+    fake: FakeAmoCRM, oauth: tuple[OAuthConfig, object]
+) -> None:
+    """A plain loop over a registry client's list keeps requests going while its body runs
+    (the first lead comes one page time after the start), and closing the registry stops it."""
+    config, integration = oauth
+    fake.seed(leads=2_000)
+    fake.faults.add("latency", seconds=0.2, path="/api/v4/leads")
+    clients, _ = registry(fake, config, MemoryTokenStore(), rate_limit=7.0)
+    async with clients:
+        await connect(clients, fake, integration, "acme")
+        async with clients.lease("acme.amocrm.ru") as amo:
+            await amo.leads.get(limit=1)
+            started = fake.clock.monotonic()
+            leads = amo.leads.iterate()
+            first = await leads.__anext__()
+            assert fake.clock.monotonic() - started < 0.4
+            await anext(leads)
+        sent = len(fake.requests)
+    await fake.clock.sleep(30)
+    assert len(fake.requests) == sent  # the read-ahead ended with the registry
+    assert first.id is not None

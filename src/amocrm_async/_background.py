@@ -9,11 +9,14 @@ cancelled when their iterator is dropped or closed, and at the latest when the c
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Self
 
 import anyio
 import anyio.abc
 
-__all__ = ["BackgroundTasks"]
+from ._closeable import AsyncCloseable
+
+__all__ = ["BackgroundTasks", "HostsBackgroundTasks"]
 
 
 class BackgroundTasks:
@@ -78,3 +81,25 @@ class BackgroundTasks:
         if self._running:
             self._idle = anyio.Event()
             await self._idle.wait()
+
+
+class HostsBackgroundTasks(AsyncCloseable):
+    """``async with x:`` also opens ``x._background`` for the block and closes it after
+    ``x.aclose()``; ``aclose()`` itself should :meth:`BackgroundTasks.cancel` it. Unless
+    ``_owns_background`` is false: then the group is someone else's to open and close."""
+
+    _background: BackgroundTasks
+    _owns_background: bool = True
+    _closed: bool
+
+    async def __aenter__(self) -> Self:
+        if self._owns_background and not self._closed:
+            await self._background.open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        try:
+            await self.aclose()
+        finally:
+            if self._owns_background:
+                await self._background.close()

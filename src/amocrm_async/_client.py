@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from ._auth import Auth, AuthContext, StaticTokenAuth
+from ._background import BackgroundTasks, HostsBackgroundTasks
 from ._clock import Clock, SystemClock
-from ._closeable import AsyncCloseable
 from ._domains import is_account_host, normalize_base_domain, split_origin
 from ._phpquery import flatten_query
 from ._pipeline import (
@@ -57,7 +57,7 @@ def _shared_limiter(clock: Clock) -> MemoryRateLimiter:
     return limiter
 
 
-class AmoCRMClient(AsyncCloseable):
+class AmoCRMClient(HostsBackgroundTasks):
     """Async client for one amoCRM/Kommo account.
 
     Create it once and share it; close it with ``async with`` or :meth:`aclose`::
@@ -200,7 +200,7 @@ class AmoCRMClient(AsyncCloseable):
             )
         )
         self._closed = False
-        self._opened_background = False
+        self._background = self._pipeline.background
 
     def _view(self, pipeline: Pipeline) -> Self:
         """A client sharing everything but the pipeline; it owns nothing, so closing is a no-op."""
@@ -210,7 +210,7 @@ class AmoCRMClient(AsyncCloseable):
         clone._pipeline = pipeline
         clone._owns_http = False
         clone._closed = True
-        clone._opened_background = False
+        clone._owns_background = False
         return clone
 
     def with_options(
@@ -413,21 +413,11 @@ class AmoCRMClient(AsyncCloseable):
         list_query = ListQuery(pairs=pairs, limit=limit, paged=paged)
         return reader.iterate(list_query, concurrency, RequestOptions())
 
-    async def __aenter__(self) -> Self:
-        """Open the client's task group, where plain loops' read-ahead runs (see
-        :class:`~amocrm_async.PageIterator`)."""
-        if not self._closed:  # a view or a closed client owns no task group
-            await self._pipeline.background.open()
-            self._opened_background = True
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        try:
-            await self.aclose()
-        finally:
-            if self._opened_background:
-                self._opened_background = False
-                await self._pipeline.background.close()
+    def _lend_background(self, background: BackgroundTasks) -> None:
+        """Run read-ahead in ``background`` (an :class:`AmoCRMClients` registry's group),
+        which this client neither opens nor closes."""
+        self._pipeline.background = self._background = background
+        self._owns_background = False
 
     async def aclose(self) -> None:
         """Stop read-ahead, close the connection pool (if the client created it) and release
@@ -435,7 +425,8 @@ class AmoCRMClient(AsyncCloseable):
         if self._closed:
             return
         self._closed = True
-        self._pipeline.background.cancel()
+        if self._owns_background:
+            self._background.cancel()
         await self._pipeline.auth.aclose()
         if self._owns_http:
             await self._http.aclose()

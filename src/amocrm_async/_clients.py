@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import httpx
 
+from ._background import BackgroundTasks, HostsBackgroundTasks
 from ._client import AmoCRMClient
 from ._clock import Clock, SystemClock
-from ._closeable import AsyncCloseable
 from ._domains import normalize_base_domain
 from .errors import AccountNotAuthorizedError, ClientClosedError
 
@@ -31,7 +31,7 @@ class _Entry:
     leases: int = 0
 
 
-class AmoCRMClients(AsyncCloseable):
+class AmoCRMClients(HostsBackgroundTasks):
     """A registry handing out one :class:`AmoCRMClient` per account, for a SaaS integration.
 
     Every client shares one connection pool and one rate-limiter backend (pass a
@@ -86,6 +86,7 @@ class AmoCRMClients(AsyncCloseable):
         self._entries: dict[str, _Entry] = {}
         self._lock = anyio.Lock()
         self._closed = False
+        self._background = BackgroundTasks()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -149,6 +150,7 @@ class AmoCRMClients(AsyncCloseable):
             if self._closed:
                 return
             self._closed = True
+            self._background.cancel()
             entries, self._entries = list(self._entries.values()), {}
             for entry in entries:
                 await entry.client.aclose()
@@ -180,7 +182,7 @@ class AmoCRMClients(AsyncCloseable):
         return entry
 
     def _new_client(self, base_domain: str, key: str) -> AmoCRMClient:
-        return AmoCRMClient(
+        client = AmoCRMClient(
             base_domain,
             oauth=self._oauth,
             token_store=self._store,
@@ -190,6 +192,8 @@ class AmoCRMClients(AsyncCloseable):
             clock=self._clock,
             **self._options,
         )
+        client._lend_background(self._background)
+        return client
 
     def _add(self, key: str, client: AmoCRMClient) -> _Entry:
         entry = self._entries[key] = _Entry(client, self._clock.monotonic())
