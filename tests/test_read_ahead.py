@@ -262,3 +262,18 @@ async def test_a_client_entered_and_exited_in_different_tasks_closes_cleanly() -
     await fake.clock.sleep(30)
     assert len(fake.requests) == sent
     assert seen == 300
+
+
+async def test_a_failing_background_task_is_logged_and_cancels_nothing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake = slow_limited_fake(250)
+    async with client_for(fake) as amo:
+
+        async def broken() -> None:
+            raise RuntimeError("a bug in a background task")
+
+        amo._background.start_soon(broken)
+        await fake.clock.sleep(1)  # the block goes on
+        assert len([lead async for lead in amo.leads.iterate()]) == 250
+    assert "a background task of the client failed" in caplog.text

@@ -8,6 +8,7 @@ cancelled when their iterator is dropped or closed, and at the latest when the c
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Self
 
@@ -17,6 +18,8 @@ import anyio.abc
 from ._closeable import AsyncCloseable
 
 __all__ = ["BackgroundTasks", "HostsBackgroundTasks"]
+
+logger = logging.getLogger("amocrm_async")
 
 
 class BackgroundTasks:
@@ -35,7 +38,8 @@ class BackgroundTasks:
         return self._group is not None and not self._cancelled
 
     def start_soon(self, func: Callable[[], Awaitable[object]]) -> None:
-        """Run ``func()`` in the group; the task must handle its own exceptions."""
+        """Run ``func()`` in the group. Its errors are for it to hand on; one that escapes is
+        logged, so it never cancels the code inside the ``async with`` block."""
         if self._group is None or self._cancelled:
             raise RuntimeError("background tasks need the client inside 'async with'")
         self._running += 1
@@ -44,6 +48,8 @@ class BackgroundTasks:
     async def _tracked(self, func: Callable[[], Awaitable[object]]) -> None:
         try:
             await func()
+        except Exception:  # never let it cancel the code running inside the client's block
+            logger.exception("a background task of the client failed")
         finally:
             self._running -= 1
             if self._running == 0 and self._idle is not None:
