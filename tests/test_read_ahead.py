@@ -83,6 +83,12 @@ def client_for(fake: FakeAmoCRM) -> AmoCRMClient:
     )
 
 
+async def warm_up(amo: AmoCRMClient, fake: FakeAmoCRM) -> None:
+    """One page, so the read-ahead knows the latency; then let the limiter's slot pass."""
+    await amo.leads.get(limit=1)
+    await fake.clock.sleep(1)
+
+
 # Throughput on asyncio only: under trio's randomised scheduling the virtual clock sometimes
 # moves on before a runnable task has registered its next sleep, which adds virtual time no
 # real clock would; order, counts and leftovers are checked on both backends.
@@ -90,8 +96,7 @@ def client_for(fake: FakeAmoCRM) -> AmoCRMClient:
 async def test_a_plain_loop_reaches_the_rate_bound_at_200_ms() -> None:
     fake = slow_limited_fake(10_000)
     async with client_for(fake) as amo:
-        await amo.leads.get(limit=1)
-        await fake.clock.sleep(1)
+        await warm_up(amo, fake)
         before = fake.stats.total_requests
         started = fake.clock.monotonic()
         ids = []
@@ -111,8 +116,7 @@ async def test_sequential_when_asked_stays_below_the_bound() -> None:
     """``concurrency=1`` is the old one-page-at-a-time loop (the comparison point)."""
     fake = slow_limited_fake(2_500)
     async with client_for(fake) as amo:
-        await amo.leads.get(limit=1)
-        await fake.clock.sleep(1)
+        await warm_up(amo, fake)
         started = fake.clock.monotonic()
         count = sum([1 async for _ in amo.leads.iterate(concurrency=1)])
         elapsed = fake.clock.monotonic() - started
@@ -148,8 +152,7 @@ async def test_inside_async_with_pages_arrive_while_the_loop_body_runs() -> None
     page time after the start (no window to wait for) and at most a few pages are held."""
     fake = slow_limited_fake(5_000)
     async with client_for(fake) as amo:
-        await amo.leads.get(limit=1)
-        await fake.clock.sleep(1)
+        await warm_up(amo, fake)
         before = fake.stats.total_requests
         started = fake.clock.monotonic()
         first_at: float | None = None
@@ -170,8 +173,7 @@ async def test_breaking_early_inside_async_with_cancels_the_requests_ahead() -> 
     fake = slow_limited_fake(5_000)
     fake.faults.add("latency", seconds=5, path=LEADS_PATH, every=3)  # some pages hang for long
     async with client_for(fake) as amo:
-        await amo.leads.get(limit=1)
-        await fake.clock.sleep(1)
+        await warm_up(amo, fake)
         before = fake.stats.total_requests
         seen = 0
         async for _lead in amo.leads.iterate():
@@ -191,8 +193,7 @@ async def test_breaking_early_inside_async_with_cancels_the_requests_ahead() -> 
 async def test_aclose_stops_an_iterator_that_is_still_referenced() -> None:
     fake = slow_limited_fake(5_000)
     async with client_for(fake) as amo:
-        await amo.leads.get(limit=1)
-        await fake.clock.sleep(1)
+        await warm_up(amo, fake)
         leads = amo.leads.iterate()
         first = await leads.__anext__()
         await leads.aclose()
@@ -207,8 +208,7 @@ async def test_aclose_stops_an_iterator_that_is_still_referenced() -> None:
 async def test_an_error_in_the_read_ahead_comes_after_the_pages_before_it() -> None:
     fake = slow_limited_fake(5_000)
     async with client_for(fake) as amo:
-        await amo.leads.get(limit=1)
-        await fake.clock.sleep(1)
+        await warm_up(amo, fake)
         fake.faults.add("status", status=403, path=LEADS_PATH, every=6, times=1)
         ids: list[int] = []
 
