@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from amocrm_async import AmoCRMClient, VirtualClock
+from amocrm_async import AmoCRMClient, VirtualClock, errors
 from amocrm_async._pagination import ReadAhead
 from amocrm_async.errors import APIError
 from amocrm_async.testing import FakeAmoCRM
@@ -277,3 +277,35 @@ async def test_a_failing_background_task_is_logged_and_cancels_nothing(
         await fake.clock.sleep(1)  # the block goes on
         assert len([lead async for lead in amo.leads.iterate()]) == 250
     assert "a background task of the client failed" in caplog.text
+
+
+async def test_closing_the_client_mid_loop_is_an_error_not_the_end_of_the_list() -> None:
+    fake = slow_limited_fake(5_000)
+    seen = 0
+
+    async def export(amo: AmoCRMClient) -> None:
+        nonlocal seen
+        async for _lead in amo.leads.iterate():
+            seen += 1
+            if seen == 300:
+                await amo.aclose()  # e.g. the app shutting down under the export
+
+    async with client_for(fake) as amo:
+        await warm_up(amo, fake)
+        with pytest.raises(errors.ClientClosedError, match="not all of it"):
+            await export(amo)
+    assert 300 <= seen < 5_000
+
+
+async def test_closing_the_client_cancels_read_ahead_that_has_not_started_yet() -> None:
+    fake = slow_limited_fake(2_500)
+    async with client_for(fake) as amo:
+        await warm_up(amo, fake)
+        leads = amo.leads.iterate()
+        sent = len(fake.requests)
+        leads._read_in_background(amo._background)  # scheduled, not yet running
+        await amo.aclose()
+        await fake.clock.sleep(30)
+        assert len(fake.requests) == sent
+        with pytest.raises(errors.ClientClosedError):
+            await anext(leads)

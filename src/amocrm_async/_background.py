@@ -23,13 +23,14 @@ logger = logging.getLogger("amocrm_async")
 
 
 class BackgroundTasks:
-    """A task group open from a client's ``__aenter__`` to its ``__aexit__``."""
+    """A task group open from a client's (or registry's) ``__aenter__`` to its ``__aexit__``."""
 
     def __init__(self) -> None:
         self._group: anyio.abc.TaskGroup | None = None
         self._cancelled = False
         self._opener: int | None = None
         self._running = 0
+        self._scopes: set[anyio.CancelScope] = set()
         self._idle: anyio.Event | None = None
 
     @property
@@ -46,11 +47,17 @@ class BackgroundTasks:
         self._group.start_soon(self._tracked, func)
 
     async def _tracked(self, func: Callable[[], Awaitable[object]]) -> None:
+        scope = anyio.CancelScope()
+        if self._cancelled:  # cancelled before this task got to run
+            scope.cancel()
+        self._scopes.add(scope)
         try:
-            await func()
+            with scope:
+                await func()
         except Exception:  # never let it cancel the code running inside the client's block
             logger.exception("a background task of the client failed")
         finally:
+            self._scopes.discard(scope)
             self._running -= 1
             if self._running == 0 and self._idle is not None:
                 self._idle.set()
@@ -64,10 +71,11 @@ class BackgroundTasks:
         self._opener = anyio.get_current_task().id
 
     def cancel(self) -> None:
-        """Stop every task; nothing new starts until the group is reopened."""
+        """Stop every task; nothing new starts. Only the tasks' own scopes are cancelled: the
+        group's scope also covers the code inside the ``async with`` block, which goes on."""
         self._cancelled = True
-        if self._group is not None:
-            self._group.cancel_scope.cancel()
+        for scope in list(self._scopes):
+            scope.cancel()
 
     async def close(self) -> None:
         """Cancel the tasks and wait for them.
@@ -79,8 +87,7 @@ class BackgroundTasks:
         group, self._group = self._group, None
         if group is None:
             return
-        self._cancelled = True
-        group.cancel_scope.cancel()
+        self.cancel()
         if anyio.get_current_task().id == self._opener:
             await group.__aexit__(None, None, None)
             return

@@ -22,7 +22,7 @@ import anyio.abc
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from ._background import BackgroundTasks
-from .errors import AmoCRMError
+from .errors import AmoCRMError, ClientClosedError
 
 __all__ = [
     "IterationProgress",
@@ -215,7 +215,8 @@ class PageIterator(AsyncIterator[M]):
     for (see :class:`ReadAhead`), so a plain ``async for`` reaches the rate bound. On a client
     inside ``async with`` the read-ahead runs in the client's task group: pages keep arriving
     while the loop body runs, at most a few are held, and breaking out of the loop (or
-    :meth:`aclose`) cancels the requests still running. With ``concurrency=1`` it follows
+    :meth:`aclose`) cancels the requests still running; if the client closes first, the loop
+    raises :class:`~amocrm_async.errors.ClientClosedError`. With ``concurrency=1`` it follows
     ``next`` links one page at a time. With ``concurrency=N`` it keeps up to N page requests in
     flight (each still paced by the rate limiter):
 
@@ -259,6 +260,7 @@ class PageIterator(AsyncIterator[M]):
         self._task_group: anyio.abc.TaskGroup | None = None
         self._pages: MemoryObjectReceiveStream[PageResult[M] | BaseException] | None = None
         self._stop_reading: weakref.finalize[..., PageIterator[M]] | None = None
+        self._production = _Production()
 
     def __aiter__(self) -> PageIterator[M]:
         return self
@@ -270,6 +272,11 @@ class PageIterator(AsyncIterator[M]):
                     received = await self._pages.receive()
                 except anyio.EndOfStream:
                     self._producer_done()
+                    if not self._production.finished:
+                        raise ClientClosedError(
+                            "the client was closed while this list was being read; "
+                            "the items above are not all of it"
+                        ) from None
                     raise StopAsyncIteration from None
                 if isinstance(received, BaseException):
                     self._producer_done()  # an error is the producer's last item
@@ -313,7 +320,13 @@ class PageIterator(AsyncIterator[M]):
         send, receive = self._stream(2)
         scope = anyio.CancelScope()
         producer = partial(
-            _produce, self._fetch, self._next, self._read_ahead, self._concurrency, send
+            _produce,
+            self._production,
+            self._fetch,
+            self._next,
+            self._read_ahead,
+            self._concurrency,
+            send,
         )
         self._pages, self._next = receive, None
         self._stop_reading = weakref.finalize(self, _stop, scope, receive)
@@ -348,7 +361,13 @@ class PageIterator(AsyncIterator[M]):
         self._task_group = anyio.create_task_group()
         await self._task_group.__aenter__()
         self._task_group.start_soon(
-            _produce, self._fetch, self._next, self._read_ahead, self._concurrency, send
+            _produce,
+            self._production,
+            self._fetch,
+            self._next,
+            self._read_ahead,
+            self._concurrency,
+            send,
         )
         return self
 
@@ -384,7 +403,16 @@ async def _run_detached(scope: anyio.CancelScope, producer: Callable[[], Awaitab
         await producer()
 
 
+@dataclass(slots=True)
+class _Production:
+    """Shared by an iterator and its producer, which holds no reference to the iterator."""
+
+    finished: bool = False
+    """Whether the producer got to the end of the list or to an error (not cancelled)."""
+
+
 async def _produce(
+    production: _Production,
     fetch: Callable[[int], Awaitable[PageResult[M]]],
     start: int | None,
     read_ahead: ReadAhead | None,
@@ -403,7 +431,9 @@ async def _produce(
                     in_flight = read_ahead.window()[1]
                     budget = None if read_ahead.latency else 1
                 following = await _fetch_pages(fetch, following, send.send, budget, in_flight)
+            production.finished = True
         except Exception as exc:
+            production.finished = True
             await send.send(exc)
 
 
