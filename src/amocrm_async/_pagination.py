@@ -330,6 +330,7 @@ class PageIterator(AsyncIterator[M]):
         )
         self._pages, self._next = receive, None
         self._stop_reading = weakref.finalize(self, _stop, scope, receive)
+        self._stop_reading.atexit = False  # at exit the event loop and its tasks are gone
         background.start_soon(partial(_run_detached, scope, producer))
 
     def _stream(
