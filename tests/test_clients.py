@@ -190,11 +190,11 @@ def test_bad_settings_are_refused(oauth: tuple[OAuthConfig, object]) -> None:
         )
 
 
-async def test_clients_read_ahead_in_the_registrys_task_group(
+async def test_closing_the_registry_stops_its_clients_read_ahead(
     fake: FakeAmoCRM, oauth: tuple[OAuthConfig, object]
 ) -> None:
     """A plain loop over a registry client's list keeps requests going while its body runs
-    (the first lead comes one page time after the start), and closing the registry stops it."""
+    (the first lead comes one page time after the start); closing the registry stops it."""
     config, integration = oauth
     fake.seed(leads=2_000)
     fake.faults.add("latency", seconds=0.2, path="/api/v4/leads")

@@ -147,9 +147,9 @@ async def test_breaking_early_leaves_nothing_running() -> None:
     assert sent <= 1 + 14  # the first page, then one window sized for 200 ms at 7 req/s
 
 
-async def test_inside_async_with_pages_arrive_while_the_loop_body_runs() -> None:
-    """The read-ahead of an entered client runs in its task group: the first lead comes one
-    page time after the start (no window to wait for) and at most a few pages are held."""
+async def test_pages_arrive_while_the_loop_body_runs() -> None:
+    """The read-ahead runs as a task of the client: the first lead comes one page time after
+    the start (no window to wait for) and at most a few pages are held."""
     fake = slow_limited_fake(5_000)
     async with client_for(fake) as amo:
         await warm_up(amo, fake)
@@ -169,7 +169,7 @@ async def test_inside_async_with_pages_arrive_while_the_loop_body_runs() -> None
     assert most_ahead <= 3 + 2  # in flight (ceil(L * R) + 1) and the two-page buffer
 
 
-async def test_breaking_early_inside_async_with_cancels_the_requests_ahead() -> None:
+async def test_breaking_early_cancels_the_requests_ahead() -> None:
     fake = slow_limited_fake(5_000)
     fake.faults.add("latency", seconds=5, path=LEADS_PATH, every=3)  # some pages hang for long
     async with client_for(fake) as amo:
@@ -223,18 +223,29 @@ async def test_an_error_in_the_read_ahead_comes_after_the_pages_before_it() -> N
     assert ids == sorted(ids)
 
 
-async def test_a_client_outside_async_with_reads_ahead_in_windows() -> None:
+async def test_a_client_outside_async_with_reads_ahead_too() -> None:
+    """A client only ever ``aclose()``d (an app's startup and shutdown hooks) reads ahead the
+    same way; ``aclose()`` cancels what is left and waits for it."""
     fake = slow_limited_fake(5_000)
     amo = client_for(fake)
     try:
-        await amo.leads.get(limit=1)
-        ids = [lead.id or 0 async for lead in amo.leads.iterate()]
+        await warm_up(amo, fake)
+        started = fake.clock.monotonic()
+        leads = amo.leads.iterate()
+        await anext(leads)
+        assert fake.clock.monotonic() - started < 2 * LATENCY
+        ids = [lead.id or 0 async for lead in leads]
+        kept = amo.leads.iterate()
+        await anext(kept)  # still reading ahead when the client closes
     finally:
         await amo.aclose()
-    assert ids == sorted(ids) and len(set(ids)) == 5_000
+    sent = len(fake.requests)
+    await fake.clock.sleep(30)
+    assert len(fake.requests) == sent
+    assert ids == sorted(ids) and len(set(ids)) == 5_000 - 1
 
 
-async def test_a_view_reads_ahead_in_its_clients_group_and_leaves_it_open() -> None:
+async def test_a_view_reads_ahead_as_its_client_and_closing_it_stops_nothing() -> None:
     fake = slow_limited_fake(2_500)
     async with client_for(fake) as amo:
         await amo.leads.get(limit=1)
@@ -245,7 +256,7 @@ async def test_a_view_reads_ahead_in_its_clients_group_and_leaves_it_open() -> N
 
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])  # as pytest-asyncio's fixtures do it
-async def test_a_client_entered_and_exited_in_different_tasks_closes_cleanly() -> None:
+async def test_a_client_entered_and_closed_in_different_tasks_closes_cleanly() -> None:
     fake = slow_limited_fake(2_500)
     amo = client_for(fake)
     await asyncio.get_running_loop().create_task(amo.__aenter__())  # a task of its own

@@ -11,8 +11,9 @@ from urllib.parse import urlsplit
 import httpx
 
 from ._auth import Auth, AuthContext, StaticTokenAuth
-from ._background import BackgroundTasks, HostsBackgroundTasks
+from ._background import BackgroundTasks
 from ._clock import Clock, SystemClock
+from ._closeable import AsyncCloseable
 from ._domains import is_account_host, normalize_base_domain, split_origin
 from ._phpquery import flatten_query
 from ._pipeline import (
@@ -57,7 +58,7 @@ def _shared_limiter(clock: Clock) -> MemoryRateLimiter:
     return limiter
 
 
-class AmoCRMClient(HostsBackgroundTasks):
+class AmoCRMClient(AsyncCloseable):
     """Async client for one amoCRM/Kommo account.
 
     Create it once and share it; close it with ``async with`` or :meth:`aclose`::
@@ -201,6 +202,7 @@ class AmoCRMClient(HostsBackgroundTasks):
         )
         self._closed = False
         self._background = self._pipeline.background
+        self._owns_background = True
 
     def _view(self, pipeline: Pipeline) -> Self:
         """A client sharing everything but the pipeline; it owns nothing, so closing is a no-op."""
@@ -414,8 +416,8 @@ class AmoCRMClient(HostsBackgroundTasks):
         return reader.iterate(list_query, concurrency, RequestOptions())
 
     def _lend_background(self, background: BackgroundTasks) -> None:
-        """Run read-ahead in ``background`` (an :class:`AmoCRMClients` registry's group),
-        which this client neither opens nor closes."""
+        """Run read-ahead in ``background`` (an :class:`AmoCRMClients` registry's), which
+        the registry closes."""
         self._pipeline.background = self._background = background
         self._owns_background = False
 
@@ -426,7 +428,7 @@ class AmoCRMClient(HostsBackgroundTasks):
             return
         self._closed = True
         if self._owns_background:
-            self._background.cancel()
+            await self._background.aclose()
         await self._pipeline.auth.aclose()
         if self._owns_http:
             await self._http.aclose()

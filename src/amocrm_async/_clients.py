@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import httpx
 
-from ._background import BackgroundTasks, HostsBackgroundTasks
+from ._background import BackgroundTasks
 from ._client import AmoCRMClient
 from ._clock import Clock, SystemClock
+from ._closeable import AsyncCloseable
 from ._domains import normalize_base_domain
 from .errors import AccountNotAuthorizedError, ClientClosedError
 
@@ -31,7 +32,7 @@ class _Entry:
     leases: int = 0
 
 
-class AmoCRMClients(HostsBackgroundTasks):
+class AmoCRMClients(AsyncCloseable):
     """A registry handing out one :class:`AmoCRMClient` per account, for a SaaS integration.
 
     Every client shares one connection pool and one rate-limiter backend (pass a
@@ -150,7 +151,7 @@ class AmoCRMClients(HostsBackgroundTasks):
             if self._closed:
                 return
             self._closed = True
-            self._background.cancel()
+            await self._background.aclose()
             entries, self._entries = list(self._entries.values()), {}
             for entry in entries:
                 await entry.client.aclose()

@@ -117,8 +117,8 @@ class ReadAhead:
 
     ``in_flight`` requests at once cover latency L at rate R (``ceil(L * R) + 1``). While L
     stays under the request spacing the loop is sequential, as that already runs at the bound.
-    On a client inside ``async with`` the requests run in the client's task group and keep
-    going while the loop body runs (see :class:`PageIterator`). Elsewhere a loop can keep no
+    The requests run as a background task of the client and keep going while the loop body
+    runs (see :class:`PageIterator`). An iterator without a client to run them can keep no
     request running between its steps (that would leave a task behind when it breaks), so it
     fetches ``pages`` per window; each window ends with one round trip in which no request
     starts, which costs ``L * R - 1`` request slots, so a window reaches
@@ -212,9 +212,9 @@ class PageIterator(AsyncIterator[M]):
     """Async iterator over every item of a list, in order.
 
     By default (``concurrency=None``) it reads ahead as far as latency and the rate limit call
-    for (see :class:`ReadAhead`), so a plain ``async for`` reaches the rate bound. On a client
-    inside ``async with`` the read-ahead runs in the client's task group: pages keep arriving
-    while the loop body runs, at most a few are held, and breaking out of the loop (or
+    for (see :class:`ReadAhead`), so a plain ``async for`` reaches the rate bound. The
+    read-ahead runs as a background task of the client: pages keep arriving while the loop
+    body runs, at most a few are held, and breaking out of the loop (or
     :meth:`aclose`) cancels the requests still running; if the client closes first, the loop
     raises :class:`~amocrm_async.errors.ClientClosedError`. With ``concurrency=1`` it follows
     ``next`` links one page at a time. With ``concurrency=N`` it keeps up to N page requests in
@@ -312,7 +312,7 @@ class PageIterator(AsyncIterator[M]):
         return 4 * self._concurrency if self._concurrency > 1 else 1, self._concurrency
 
     def _read_in_background(self, background: BackgroundTasks) -> None:
-        """Hand the rest of the list to a producer in the client's task group.
+        """Hand the rest of the list to a producer running as a task of the client.
 
         The producer holds no reference to this iterator, so dropping the iterator (a loop
         that breaks) runs the finalizer, which cancels the producer and drops its pages.

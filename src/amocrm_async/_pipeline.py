@@ -202,7 +202,7 @@ class Pipeline:
         self.read_ahead = ReadAhead(rate_limit)
         """Page times of this account's lists, which size every ``iterate()``'s read-ahead."""
         self.background = BackgroundTasks()
-        """The client's task group while it is inside ``async with`` (read-ahead runs there)."""
+        """Where plain loops' read-ahead runs; closed with the client."""
         self.origin: str | None = None
         """``scheme://host`` of another host of the account that requests go to instead (the
         drive); set on a :meth:`copy`, which keeps the account's auth and rate limits."""
