@@ -214,9 +214,9 @@ class PageIterator(AsyncIterator[M]):
     By default (``concurrency=None``) it reads ahead as far as latency and the rate limit call
     for (see :class:`ReadAhead`), so a plain ``async for`` reaches the rate bound. The
     read-ahead runs as a background task of the client: pages keep arriving while the loop
-    body runs, at most a few are held, and breaking out of the loop (or
-    :meth:`aclose`) cancels the requests still running; if the client closes first, the loop
-    raises :class:`~amocrm_async.errors.ClientClosedError`. With ``concurrency=1`` it follows
+    body runs, at most a few are held, and breaking out of the loop (or :meth:`aclose`)
+    cancels the requests still running; if the client closes first, the loop raises
+    :class:`~amocrm_async.errors.ClientClosedError`. With ``concurrency=1`` it follows
     ``next`` links one page at a time. With ``concurrency=N`` it keeps up to N page requests in
     flight (each still paced by the rate limiter):
 
