@@ -9,12 +9,12 @@ from __future__ import annotations
 import math
 import weakref
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
 from types import TracebackType
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import anyio
@@ -319,7 +319,17 @@ class PageIterator(AsyncIterator[M]):
         """
         send, receive = self._stream(2)
         scope = anyio.CancelScope()
-        producer = partial(
+        producer = self._producer(send)
+        self._pages, self._next = receive, None
+        self._stop_reading = weakref.finalize(self, _stop, scope, receive)
+        self._stop_reading.atexit = False  # at exit the event loop and its tasks are gone
+        background.start_soon(partial(_run_detached, scope, producer))
+
+    def _producer(
+        self, send: MemoryObjectSendStream[PageResult[M] | BaseException]
+    ) -> Callable[[], Coroutine[Any, Any, None]]:
+        """The rest of the list, from the next page on, into ``send`` (no reference to self)."""
+        return partial(
             _produce,
             self._production,
             self._fetch,
@@ -328,10 +338,6 @@ class PageIterator(AsyncIterator[M]):
             self._concurrency,
             send,
         )
-        self._pages, self._next = receive, None
-        self._stop_reading = weakref.finalize(self, _stop, scope, receive)
-        self._stop_reading.atexit = False  # at exit the event loop and its tasks are gone
-        background.start_soon(partial(_run_detached, scope, producer))
 
     def _stream(
         self, size: int
@@ -361,15 +367,7 @@ class PageIterator(AsyncIterator[M]):
         send, self._pages = self._stream(self._concurrency if self._read_ahead is None else 2)
         self._task_group = anyio.create_task_group()
         await self._task_group.__aenter__()
-        self._task_group.start_soon(
-            _produce,
-            self._production,
-            self._fetch,
-            self._next,
-            self._read_ahead,
-            self._concurrency,
-            send,
-        )
+        self._task_group.start_soon(self._producer(send))
         return self
 
     async def __aexit__(
