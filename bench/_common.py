@@ -41,7 +41,7 @@ def parse(description: str, *, full_count: int, quick_count: int) -> Scenario:
     return Scenario(rate, latency, count, args.concurrency)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -68,16 +68,12 @@ class FakeServer:
 
 
 @contextmanager
-def slow_limited_fake(scenario: Scenario) -> Iterator[FakeServer]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "amocrm_async.cli", "fake-server", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def fake_in_process(command: list[str], port: int, *, timeout: float) -> Iterator[FakeServer]:
+    """Run ``command`` (a fake serving on ``port``), wait until it answers, stop it after."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         server = FakeServer(f"http://127.0.0.1:{port}")
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + timeout
         while True:
             try:
                 server.http.get("/_fake")
@@ -86,6 +82,17 @@ def slow_limited_fake(scenario: Scenario) -> Iterator[FakeServer]:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError("the fake server did not start") from None
                 time.sleep(0.05)
+        yield server
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@contextmanager
+def slow_limited_fake(scenario: Scenario) -> Iterator[FakeServer]:
+    port = free_port()
+    command = [sys.executable, "-m", "amocrm_async.cli", "fake-server", "--port", str(port)]
+    with fake_in_process(command, port, timeout=20) as server:
         server.control(
             "rate_limit",
             enabled=True,
@@ -94,9 +101,6 @@ def slow_limited_fake(scenario: Scenario) -> Iterator[FakeServer]:
         )
         server.control("faults", kind="latency", seconds=scenario.latency)
         yield server
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def report(label: str, *, elapsed: float, requests: int, scenario: Scenario, r429: int) -> None:

@@ -28,14 +28,12 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import anyio
-import httpx
-from _common import FakeServer, _free_port
+from _common import FakeServer, fake_in_process, free_port
 
 from amocrm_async import AmoCRMClient, OAuthConfig, OAuthToken
 from amocrm_async.filters import LeadsFilter, Range
@@ -134,26 +132,10 @@ def fake_main(port: int, count: int, rate: float, latency: float) -> None:
     serve(fake, port=port, log_level="warning")
 
 
-@contextmanager
-def fake_server(count: int, rate: float, latency: float) -> Iterator[FakeServer]:
-    port = _free_port()
+def fake_server(count: int, rate: float, latency: float) -> AbstractContextManager[FakeServer]:
+    port = free_port()
     command = [sys.executable, __file__, "--fake", str(port), str(count), str(rate), str(latency)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        server = FakeServer(f"http://127.0.0.1:{port}")
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                server.http.get("/_fake")
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the fake server did not start") from None
-                time.sleep(0.05)
-        yield server
-    finally:
-        process.terminate()
-        process.wait(10)
+    return fake_in_process(command, port, timeout=120)
 
 
 def worker_main(argv: list[str]) -> None:
