@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
@@ -12,6 +13,7 @@ import pytest
 from amocrm_async import TokenStore
 from amocrm_async.errors import TokenStoreError
 from amocrm_async.postgres import PostgresTokenStore
+from tests._closing import closing_all
 from tests.scale_out._support import PG_DEFAULT, TokenStoreContract, pair, server_url
 
 pytestmark = pytest.mark.anyio
@@ -51,16 +53,8 @@ async def schema(pg_dsn: str) -> AsyncIterator[str]:
 
 @pytest.fixture
 async def make_store(pg_dsn: str, schema: str) -> AsyncIterator[Callable[..., PostgresTokenStore]]:
-    stores: list[PostgresTokenStore] = []
-
-    def make(**options: Any) -> PostgresTokenStore:
-        store = PostgresTokenStore(pg_dsn, schema=schema, **options)
-        stores.append(store)
-        return store
-
-    yield make
-    for store in stores:
-        await store.aclose()
+    async for make in closing_all(partial(PostgresTokenStore, pg_dsn, schema=schema)):
+        yield make
 
 
 @pytest.fixture

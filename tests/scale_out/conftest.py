@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ import redis
 
 from amocrm_async.redis import RedisTokenStore
 
+from .._closing import closing_all
 from ._support import REDIS_DEFAULT, server_url
 
 
@@ -51,16 +53,8 @@ def prefix(redis_url: str) -> Iterator[str]:
 
 @pytest.fixture
 async def make_store(redis_url: str, prefix: str) -> AsyncIterator[Callable[..., RedisTokenStore]]:
-    stores: list[RedisTokenStore] = []
-
-    def make(**options: Any) -> RedisTokenStore:
-        store = RedisTokenStore(redis_url, prefix=prefix, **options)
-        stores.append(store)
-        return store
-
-    yield make
-    for store in stores:
-        await store.aclose()
+    async for make in closing_all(partial(RedisTokenStore, redis_url, prefix=prefix)):
+        yield make
 
 
 @pytest.fixture
