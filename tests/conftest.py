@@ -10,6 +10,7 @@ import pytest
 import respx
 
 from amocrm_async import AmoCRMClient, MemoryRateLimiter, VirtualClock
+from amocrm_async.testing import FakeAmoCRM
 
 BASE = "https://acme.amocrm.ru"
 TOKEN = "test-long-lived-token-SECRET-abc123"
@@ -51,4 +52,24 @@ def make_client(router: respx.MockRouter, clock: VirtualClock) -> ClientFactory:
 @pytest.fixture
 async def amo(make_client: ClientFactory) -> AsyncIterator[AmoCRMClient]:
     async with make_client() as client:
+        yield client
+
+
+@pytest.fixture
+def fake(clock: VirtualClock) -> FakeAmoCRM:
+    """A fresh fake amoCRM on the test's clock."""
+    return FakeAmoCRM(clock=clock)
+
+
+@pytest.fixture
+async def fake_client(fake: FakeAmoCRM) -> AsyncIterator[AmoCRMClient]:
+    """A client on the fake's transport and clock, with limits that pacing never reaches."""
+    async with AmoCRMClient(
+        fake.base_domain,
+        access_token=fake.long_lived_token(),
+        transport=fake.transport,
+        clock=fake.clock,
+        rate_limit=1000.0,
+        account_rate_limit=1000.0,
+    ) as client:
         yield client

@@ -19,21 +19,8 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def fake(clock: VirtualClock) -> FakeAmoCRM:
-    return FakeAmoCRM(clock=clock)
-
-
-@pytest.fixture
-async def amo(fake: FakeAmoCRM) -> AsyncIterator[AmoCRMClient]:
-    async with AmoCRMClient(
-        fake.base_domain,
-        access_token=fake.long_lived_token(),
-        transport=fake.transport,
-        clock=fake.clock,
-        rate_limit=1000.0,
-        account_rate_limit=1000.0,
-    ) as client:
-        yield client
+def amo(fake_client: AmoCRMClient) -> AmoCRMClient:
+    return fake_client
 
 
 def lead_queries(fake: FakeAmoCRM) -> list[dict[str, list[str]]]:

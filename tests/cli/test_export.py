@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -41,22 +40,8 @@ def no_nones(value: Any) -> Any:
 
 
 @pytest.fixture
-def fake(clock: VirtualClock) -> FakeAmoCRM:
-    return FakeAmoCRM(clock=clock)
-
-
-@pytest.fixture
-async def amo(fake: FakeAmoCRM) -> AsyncIterator[AmoCRMClient]:
-    async with AmoCRMClient(
-        fake.base_domain,
-        access_token=fake.long_lived_token(),
-        transport=fake.transport,
-        clock=fake.clock,
-        rate_limit=1000.0,
-        account_rate_limit=1000.0,
-        max_retries=0,
-    ) as client:
-        yield client
+def amo(fake_client: AmoCRMClient) -> AmoCRMClient:
+    return fake_client.with_options(max_retries=0)  # an injected fault fails at once
 
 
 async def export(amo: AmoCRMClient, *argv: str) -> tuple[int, str, str]:

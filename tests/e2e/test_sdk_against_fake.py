@@ -22,11 +22,6 @@ def lead_id(lead: Lead) -> int:
     return lead.id
 
 
-@pytest.fixture
-def fake(clock: VirtualClock) -> FakeAmoCRM:
-    return FakeAmoCRM(clock=clock)
-
-
 ClientOn = Callable[..., AmoCRMClient]
 
 

@@ -54,11 +54,6 @@ def anyio_backend(stack: str) -> str:
 
 
 @pytest.fixture
-def fake(clock: VirtualClock) -> FakeAmoCRM:
-    return FakeAmoCRM(clock=clock)
-
-
-@pytest.fixture
 def registered(fake: FakeAmoCRM) -> Integration:
     return fake.register_integration(REDIRECT_URI)
 

@@ -5,16 +5,11 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from amocrm_async.testing import FakeAmoCRM, VirtualClock
+from amocrm_async.testing import FakeAmoCRM
 
 # The package registers these through its ``pytest11`` entry point once installed; importing
 # them here keeps the suite working from a plain source checkout (PYTHONPATH=src) as well.
 from amocrm_async.testing.plugin import amocrm_client, amocrm_fake  # noqa: F401
-
-
-@pytest.fixture
-def fake(clock: VirtualClock) -> FakeAmoCRM:
-    return FakeAmoCRM(clock=clock)
 
 
 @pytest.fixture
