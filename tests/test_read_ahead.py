@@ -280,7 +280,7 @@ async def test_a_failing_background_task_is_logged_and_cancels_nothing(
         async def broken() -> None:
             raise RuntimeError("a bug in a background task")
 
-        amo._background.start_soon(broken)
+        amo._pipeline.background.start_soon(broken)
         await fake.clock.sleep(1)  # the block goes on
         assert len([lead async for lead in amo.leads.iterate()]) == 250
     assert "a background task of the client failed" in caplog.text
@@ -310,7 +310,7 @@ async def test_closing_the_client_cancels_read_ahead_that_has_not_started_yet() 
         await warm_up(amo, fake)
         leads = amo.leads.iterate()
         sent = len(fake.requests)
-        leads._read_in_background(amo._background)  # scheduled, not yet running
+        leads._read_in_background(amo._pipeline.background)  # scheduled, not yet running
         await amo.aclose()
         await fake.clock.sleep(30)
         assert len(fake.requests) == sent

@@ -40,28 +40,31 @@ class BackgroundTasks:
         """Whether :meth:`start_soon` can run a task (not after :meth:`aclose`)."""
         return not self._cancelled
 
-    def start_soon(self, func: Callable[[], Awaitable[object]]) -> None:
-        """Run ``func()`` in a task of its own. Its errors are for it to hand on; one that
-        escapes is logged."""
+    def start_soon(self, func: Callable[[], Awaitable[object]]) -> anyio.CancelScope:
+        """Run ``func()`` in a task of its own and return the scope that cancels it (even
+        before it starts). Its errors are for it to hand on; one that escapes is logged."""
         if self._cancelled:
             raise RuntimeError("the client is closed")
+        scope = anyio.CancelScope()
+        self._scopes.add(scope)
         self._running += 1
         if sniffio.current_async_library() == "trio":
             import trio
 
-            trio.lowlevel.spawn_system_task(self._tracked, func, context=contextvars.copy_context())
+            trio.lowlevel.spawn_system_task(
+                self._tracked, scope, func, context=contextvars.copy_context()
+            )
         else:
             import asyncio
 
-            task = asyncio.get_running_loop().create_task(self._tracked(func))
+            task = asyncio.get_running_loop().create_task(self._tracked(scope, func))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+        return scope
 
-    async def _tracked(self, func: Callable[[], Awaitable[object]]) -> None:
-        scope = anyio.CancelScope()
-        if self._cancelled:  # cancelled before this task got to run
-            scope.cancel()
-        self._scopes.add(scope)
+    async def _tracked(
+        self, scope: anyio.CancelScope, func: Callable[[], Awaitable[object]]
+    ) -> None:
         try:
             with scope:
                 await func()

@@ -201,7 +201,6 @@ class AmoCRMClient(AsyncCloseable):
             )
         )
         self._closed = False
-        self._background = self._pipeline.background
         self._owns_background = True
 
     def _view(self, pipeline: Pipeline) -> Self:
@@ -418,7 +417,7 @@ class AmoCRMClient(AsyncCloseable):
     def _lend_background(self, background: BackgroundTasks) -> None:
         """Run read-ahead in ``background`` (an :class:`AmoCRMClients` registry's), which
         the registry closes."""
-        self._pipeline.background = self._background = background
+        self._pipeline.background = background
         self._owns_background = False
 
     async def aclose(self) -> None:
@@ -428,7 +427,7 @@ class AmoCRMClient(AsyncCloseable):
             return
         self._closed = True
         if self._owns_background:
-            await self._background.aclose()
+            await self._pipeline.background.aclose()
         await self._pipeline.auth.aclose()
         if self._owns_http:
             await self._http.aclose()

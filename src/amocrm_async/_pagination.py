@@ -318,12 +318,11 @@ class PageIterator(AsyncIterator[M]):
         that breaks) runs the finalizer, which cancels the producer and drops its pages.
         """
         send, receive = self._stream(2)
-        scope = anyio.CancelScope()
         producer = self._producer(send)
         self._pages, self._next = receive, None
+        scope = background.start_soon(partial(_run_detached, producer))
         self._stop_reading = weakref.finalize(self, _stop, scope, receive)
         self._stop_reading.atexit = False  # at exit the event loop and its tasks are gone
-        background.start_soon(partial(_run_detached, scope, producer))
 
     def _producer(
         self, send: MemoryObjectSendStream[PageResult[M] | BaseException]
@@ -396,9 +395,9 @@ def _stop(scope: anyio.CancelScope, pages: MemoryObjectReceiveStream[object]) ->
         scope.cancel()
 
 
-async def _run_detached(scope: anyio.CancelScope, producer: Callable[[], Awaitable[None]]) -> None:
+async def _run_detached(producer: Callable[[], Awaitable[None]]) -> None:
     # a closed stream means the iterator is gone: nobody is left to hand pages or errors to
-    with scope, suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
+    with suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
         await producer()
 
 
