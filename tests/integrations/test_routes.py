@@ -143,7 +143,8 @@ async def test_callback_needs_a_fresh_untampered_cookie(
     detail: str,
 ) -> None:
     state, issued, _ = await start_login(app)
-    sent = {"valid": issued, "tampered": "X" + issued[1:], "garbage": "a.b"}.get(cookie or "")
+    tampered = ("Y" if issued.startswith("X") else "X") + issued[1:]  # always another cookie
+    sent = {"valid": issued, "tampered": tampered, "garbage": "a.b"}.get(cookie or "")
     clock.advance(advance)
     code = fake.issue_authorization_code(registered)
     reply = await callback(app, sent, code=code, state=state, referer=fake.base_domain)
