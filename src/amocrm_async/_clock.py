@@ -65,6 +65,7 @@ class VirtualClock:
         self._settle = settle
         self._seq = itertools.count()
         self._heap: list[_Sleeper] = []
+        self._wakes = 0
 
     def monotonic(self) -> float:
         return self._now
@@ -87,10 +88,14 @@ class VirtualClock:
         try:
             while True:
                 if self._heap[0] is sleeper:
+                    # a sleeper woken meanwhile (trio may run it after us in the same batch)
+                    # has not yet had its turn to sleep again: settle anew for it
+                    wakes = self._wakes
                     for _ in range(self._settle):
                         await anyio.lowlevel.checkpoint()
-                    if self._heap[0] is sleeper:
+                    if self._heap[0] is sleeper and self._wakes == wakes:
                         heapq.heappop(self._heap)
+                        self._wakes += 1
                         self._now = max(self._now, sleeper.wake_at)
                         self._wake_head()
                         await anyio.lowlevel.checkpoint()
