@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
 OUTPUT = ROOT / "docs" / "assets" / "bench.svg"
 
-COLOURS = ("#3f51b5", "#ff9800", "#009688", "#9c27b0")
+COLOURS = ("#3f51b5", "#ff9800", "#009688", "#9c27b0", "#607d8b")
 FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"'
 WIDTH = 1000
 BAR = 14
