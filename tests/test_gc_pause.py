@@ -80,17 +80,12 @@ SEEN: list[bool] = []
 
 
 @pytest.mark.anyio
-async def test_list_pages_are_decoded_with_the_collector_paused() -> None:
-    fake = FakeAmoCRM()
+async def test_list_pages_are_decoded_with_the_collector_paused(
+    fake: FakeAmoCRM, fake_client: AmoCRMClient
+) -> None:
     fake.seed(leads=300)
     SEEN.clear()
-    async with AmoCRMClient(
-        fake.base_domain,
-        access_token=fake.long_lived_token(),
-        transport=fake.transport,
-        clock=fake.clock,
-    ) as amo:
-        items = [item async for item in amo.paginate("/api/v4/leads", model=Probe)]
+    items = [item async for item in fake_client.paginate("/api/v4/leads", model=Probe)]
     assert len(items) == 300
     assert SEEN == [False] * 300
     assert gc.isenabled()

@@ -17,7 +17,7 @@ import httpx
 import pytest
 import respx
 
-from amocrm_async import AmoCRMClient, VirtualClock, errors
+from amocrm_async import AmoCRMClient, errors
 from amocrm_async.filters import DriveFilesFilter, Range, SizeCondition
 from amocrm_async.models import DriveFile, FileActor, FileType
 from amocrm_async.testing import FakeAmoCRM
@@ -480,22 +480,6 @@ async def test_stream_with_a_wrong_size_or_items_stops(
 # -- end to end against the fake -----------------------------------------------------------------
 
 
-@pytest.fixture
-def vfake(clock: VirtualClock) -> FakeAmoCRM:
-    return FakeAmoCRM(clock=clock)
-
-
-@pytest.fixture
-async def on_drive(vfake: FakeAmoCRM) -> AsyncIterator[AmoCRMClient]:
-    async with AmoCRMClient(
-        vfake.base_domain,
-        access_token=vfake.long_lived_token(),
-        transport=vfake.transport,
-        clock=vfake.clock,
-    ) as client:
-        yield client
-
-
 async def download(fake: FakeAmoCRM, url: str) -> bytes:
     headers = {"Authorization": f"Bearer {fake.long_lived_token()}"}
     async with httpx.AsyncClient(transport=fake.transport, headers=headers) as raw:
@@ -504,47 +488,49 @@ async def download(fake: FakeAmoCRM, url: str) -> bytes:
     return response.content
 
 
-async def test_read_update_delete_end_to_end(vfake: FakeAmoCRM, on_drive: AmoCRMClient) -> None:
-    made = [await on_drive.files.upload(f"file {i}".encode(), name=f"f{i}.txt") for i in range(3)]
+async def test_read_update_delete_end_to_end(fake: FakeAmoCRM, fake_client: AmoCRMClient) -> None:
+    made = [
+        await fake_client.files.upload(f"file {i}".encode(), name=f"f{i}.txt") for i in range(3)
+    ]
     assert [f.size for f in made] == [6, 6, 6]
-    found = await on_drive.files.get_one(made[0].uuid or "")
+    found = await fake_client.files.get_one(made[0].uuid or "")
     assert found == made[0]
     assert found.metadata is not None and found.metadata.mime_type == "text/plain"
-    names = [f.name async for f in on_drive.files.iterate(limit=2)]
+    names = [f.name async for f in fake_client.files.iterate(limit=2)]
     assert names == ["f0.txt", "f1.txt", "f2.txt"]
-    only = await on_drive.files.get(DriveFilesFilter(uuid=[made[1].uuid or ""]))
+    only = await fake_client.files.get(DriveFilesFilter(uuid=[made[1].uuid or ""]))
     assert [f.name for f in only] == ["f1.txt"]
 
     found.name = "renamed.txt"
-    await on_drive.files.update_one(found)
-    assert (await on_drive.files.get_one(found.uuid or "")).name == "renamed.txt"
+    await fake_client.files.update_one(found)
+    assert (await fake_client.files.get_one(found.uuid or "")).name == "renamed.txt"
 
-    await on_drive.files.delete_one(made[2])
-    await on_drive.files.delete([made[1].uuid or ""])
-    assert [f.name async for f in on_drive.files.iterate()] == ["renamed.txt"]
-    trashed = await on_drive.files.get(DriveFilesFilter(deleted=True))
+    await fake_client.files.delete_one(made[2])
+    await fake_client.files.delete([made[1].uuid or ""])
+    assert [f.name async for f in fake_client.files.iterate()] == ["renamed.txt"]
+    trashed = await fake_client.files.get(DriveFilesFilter(deleted=True))
     assert [(f.name, f.is_trashed) for f in trashed] == [
         ("renamed.txt", False),
         ("f1.txt", True),
         ("f2.txt", True),
     ]
-    assert (await on_drive.files.get_one(made[2].uuid or "")).deleted_by is not None
-    assert await download(vfake, made[1].download_url or "") == b"file 1"
+    assert (await fake_client.files.get_one(made[2].uuid or "")).deleted_by is not None
+    assert await download(fake, made[1].download_url or "") == b"file 1"
 
-    version = await on_drive.files.upload(b"second version", name="v2.txt", file_uuid=found.uuid)
+    version = await fake_client.files.upload(b"second version", name="v2.txt", file_uuid=found.uuid)
     assert version.uuid == found.uuid and version.has_multiple_versions
     assert version.version_uuid != found.version_uuid
 
-    hosts = {(r.host, "authorization" in r.headers) for r in vfake.requests}
+    hosts = {(r.host, "authorization" in r.headers) for r in fake.requests}
     assert hosts == {("acme.amocrm.ru", True), ("drive-b.amocrm.ru", True)}
-    assert sum(r.path == "/api/v4/account" for r in vfake.requests) == 1
+    assert sum(r.path == "/api/v4/account" for r in fake.requests) == 1
 
 
-async def test_missing_file_on_the_fake_is_not_found(on_drive: AmoCRMClient) -> None:
+async def test_missing_file_on_the_fake_is_not_found(fake_client: AmoCRMClient) -> None:
     with pytest.raises(errors.NotFoundError):
-        await on_drive.files.get_one(UUID)
+        await fake_client.files.get_one(UUID)
     with pytest.raises(errors.RequestValidationError):
-        await on_drive.files.delete_one(UUID)
+        await fake_client.files.delete_one(UUID)
 
 
 class _Ledger:
@@ -606,7 +592,7 @@ class _CountingFile:
 
 
 async def test_20_mb_from_disk_in_parts_with_at_most_one_part_held(
-    vfake: FakeAmoCRM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fake: FakeAmoCRM, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     size = 20 * 1024 * 1024 + 12_345
     path = tmp_path / "big.bin"
@@ -634,7 +620,7 @@ async def test_20_mb_from_disk_in_parts_with_at_most_one_part_held(
     async def report(sent: int, total: int) -> None:
         progress.append((sent, total))
 
-    async with counted_client(vfake, ledger) as amo:
+    async with counted_client(fake, ledger) as amo:
         file = await amo.files.upload(path, progress=report)
 
     count = math.ceil(size / MAX_PART_SIZE)
@@ -644,14 +630,14 @@ async def test_20_mb_from_disk_in_parts_with_at_most_one_part_held(
     assert max(opened[0].reads) <= MAX_PART_SIZE
     assert progress == [(min(size, MAX_PART_SIZE * n), size) for n in range(1, count + 1)]
     assert file.name == "big.bin" and file.size == size and file.type is FileType.FILE
-    assert hashlib.sha256(await download(vfake, file.download_url or "")).digest() == (
+    assert hashlib.sha256(await download(fake, file.download_url or "")).digest() == (
         digest.digest()
     )
-    uploads = [r for r in vfake.requests if r.path.startswith("/upload/")]
+    uploads = [r for r in fake.requests if r.path.startswith("/upload/")]
     assert len(uploads) == count and {r.status for r in uploads} == {200}
 
 
-async def test_a_stream_in_odd_chunks_is_re_cut_into_full_parts(vfake: FakeAmoCRM) -> None:
+async def test_a_stream_in_odd_chunks_is_re_cut_into_full_parts(fake: FakeAmoCRM) -> None:
     data = os.urandom(3 * MAX_PART_SIZE + 1000)
     chunk = 100_000
     ledger = _Ledger()
@@ -662,11 +648,11 @@ async def test_a_stream_in_odd_chunks_is_re_cut_into_full_parts(vfake: FakeAmoCR
             ledger.took(len(piece))
             yield piece
 
-    async with counted_client(vfake, ledger) as amo:
+    async with counted_client(fake, ledger) as amo:
         file = await amo.files.upload(source(), name="stream.bin", size=len(data))
     assert ledger.parts == [MAX_PART_SIZE] * 3 + [1000]
     assert ledger.peak <= MAX_PART_SIZE + chunk
-    assert await download(vfake, file.download_url or "") == data
+    assert await download(fake, file.download_url or "") == data
 
 
 async def test_a_file_that_shrinks_while_read_stops_the_upload(
