@@ -30,7 +30,6 @@ class BackgroundTasks:
 
     def __init__(self) -> None:
         self._cancelled = False
-        self._running = 0
         self._scopes: set[anyio.CancelScope] = set()
         self._tasks: set[Any] = set()  # asyncio keeps only weak references to its tasks
         self._idle: anyio.Event | None = None
@@ -47,7 +46,6 @@ class BackgroundTasks:
             raise RuntimeError("the client is closed")
         scope = anyio.CancelScope()
         self._scopes.add(scope)
-        self._running += 1
         if sniffio.current_async_library() == "trio":
             import trio
 
@@ -72,8 +70,7 @@ class BackgroundTasks:
             logger.exception("a background task of the client failed")
         finally:
             self._scopes.discard(scope)
-            self._running -= 1
-            if self._running == 0 and self._idle is not None:
+            if not self._scopes and self._idle is not None:
                 self._idle.set()
 
     def cancel(self) -> None:
@@ -85,6 +82,7 @@ class BackgroundTasks:
     async def aclose(self) -> None:
         """Cancel every task and wait until they have all ended."""
         self.cancel()
-        if self._running:
-            self._idle = anyio.Event()
+        if self._scopes:
+            if self._idle is None:  # one event for every caller that waits
+                self._idle = anyio.Event()
             await self._idle.wait()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gc
 import threading
-from types import TracebackType
 
 __all__ = ["paused_gc"]
 
@@ -33,12 +32,7 @@ class _PausedGC:
                 gc.disable()
             self._depth += 1
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         with self._lock:
             self._depth -= 1
             if self._depth == 0 and self._resume:
