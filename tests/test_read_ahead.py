@@ -89,6 +89,13 @@ async def warm_up(amo: AmoCRMClient, fake: FakeAmoCRM) -> None:
     await fake.clock.sleep(1)
 
 
+async def assert_no_request_starts_later(fake: FakeAmoCRM) -> None:
+    """Nothing reaches the fake in the next 30 virtual seconds."""
+    sent = len(fake.requests)
+    await fake.clock.sleep(30)
+    assert len(fake.requests) == sent
+
+
 async def test_a_plain_loop_reaches_the_rate_bound_at_200_ms() -> None:
     fake = slow_limited_fake(10_000)
     async with client_for(fake) as amo:
@@ -176,9 +183,7 @@ async def test_breaking_early_cancels_the_requests_ahead() -> None:
             seen += 1
             if seen == 300:
                 break
-        sent = len(fake.requests)
-        await fake.clock.sleep(30)
-        assert len(fake.requests) == sent  # nothing was started after the break
+        await assert_no_request_starts_later(fake)  # after the break
         assert fake.stats.total_requests - before <= 2 + 3 + 2
         answered_later = fake.stats.total_requests
         await fake.clock.sleep(30)
@@ -193,9 +198,7 @@ async def test_aclose_stops_an_iterator_that_is_still_referenced() -> None:
         leads = amo.leads.iterate()
         first = await leads.__anext__()
         await leads.aclose()
-        sent = len(fake.requests)
-        await fake.clock.sleep(30)
-        assert len(fake.requests) == sent
+        await assert_no_request_starts_later(fake)
         with pytest.raises(StopAsyncIteration):
             await leads.__anext__()
     assert first.id is not None
@@ -240,9 +243,7 @@ async def test_a_client_outside_async_with_reads_ahead_too() -> None:
         await anext(kept)  # still reading ahead when the client closes
     finally:
         await amo.aclose()
-    sent = len(fake.requests)
-    await fake.clock.sleep(30)
-    assert len(fake.requests) == sent
+    await assert_no_request_starts_later(fake)
     assert ids == sorted(ids) and len(set(ids)) == 5_000 - 1
 
 
@@ -270,9 +271,7 @@ async def test_a_client_entered_and_closed_in_different_tasks_closes_cleanly() -
     leads = amo.leads.iterate()
     await leads.__anext__()  # a read-ahead still running when the client closes
     await amo.__aexit__(None, None, None)
-    sent = len(fake.requests)
-    await fake.clock.sleep(30)
-    assert len(fake.requests) == sent
+    await assert_no_request_starts_later(fake)
     assert seen == 300
 
 
